@@ -1,0 +1,48 @@
+# jiceng — see README.md. Two commands matter: `make demo` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PG_URL ?= postgres://postgres@127.0.0.1:5432/postgres
+PG_TEST_DB ?= jiceng_test_$(shell id -un)
+PORT ?= 8000
+PYTEST_ARGS ?=
+
+.PHONY: install demo serve test test-sqlite test-postgres browser-deps postgres-up clean
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+node_modules/.installed: package.json
+	npm install --no-audit --no-fund --silent
+	touch $@
+
+install: $(VENV)/.installed node_modules/.installed
+
+# Serve the demo district on SQLite at http://127.0.0.1:$(PORT) (built once; `jiceng demo --reset` rebuilds).
+demo: install
+	JICENG_DEBUG=1 $(BIN)/jiceng demo
+	JICENG_DEBUG=1 $(BIN)/jiceng serve --port $(PORT)
+
+browser-deps:
+	@command -v chromium >/dev/null 2>&1 && fc-list 2>/dev/null | grep -q "Noto Sans CJK" || \
+	  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium fonts-noto-cjk >/dev/null; }
+
+postgres-up:
+	@pg_isready -q -h 127.0.0.1 -p 5432 || pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql) main start
+	@for i in $$(seq 1 30); do pg_isready -q -h 127.0.0.1 -p 5432 && exit 0; sleep 1; done; echo "PostgreSQL is not answering on 127.0.0.1:5432"; exit 1
+
+test-sqlite: install browser-deps
+	env -u DATABASE_URL JICENG_TESTING=1 $(BIN)/pytest -p no:cacheprovider $(PYTEST_ARGS)
+
+test-postgres: install browser-deps postgres-up
+	JICENG_TESTING=1 DATABASE_URL=$(PG_URL) JICENG_TEST_DB_NAME=$(PG_TEST_DB) $(BIN)/pytest -p no:cacheprovider --create-db $(PYTEST_ARGS)
+
+# Every test: the whole suite (browser tests included) on SQLite, then again on PostgreSQL.
+test: test-sqlite test-postgres
+
+clean:
+	rm -rf $(VENV) node_modules var

@@ -1,0 +1,52 @@
+"""Deny-by-default predicates. Services call these first; views never re-implement them."""
+from __future__ import annotations
+
+from .models import Role
+from .scope import path_in_scope, roles_of, scope_for
+
+
+def can_manage_everything(user) -> bool:
+    return bool(getattr(user, "is_superuser", False) and user.is_active)
+
+
+def can_view_path(user, path: str) -> bool:
+    return path_in_scope(user, path, purpose="view")
+
+
+def can_change_path(user, path: str) -> bool:
+    return path_in_scope(user, path, purpose="change")
+
+
+def can_change_org_unit(user, unit) -> bool:
+    return path_in_scope(user, unit.path, purpose="org_change")
+
+
+def can_see_personal_data(user, path: str) -> bool:
+    return path_in_scope(user, path, purpose="personal_data")
+
+
+def can_export_path(user, path: str) -> bool:
+    return path_in_scope(user, path, purpose="export")
+
+
+def can_export_people(user) -> bool:
+    scope = scope_for(user, purpose="export")
+    return scope.everything or bool(scope.paths)
+
+
+def can_view_audit(user) -> bool:
+    scope = scope_for(user, purpose="audit")
+    return scope.everything or bool(scope.paths)
+
+
+def can_change_people(user) -> bool:
+    scope = scope_for(user, purpose="change")
+    return scope.everything or bool(scope.paths)
+
+
+def is_staff_user(user) -> bool:
+    return bool(roles_of(user) - {Role.RESIDENT})
+
+
+def is_resident_only(user) -> bool:
+    return roles_of(user) == {Role.RESIDENT}

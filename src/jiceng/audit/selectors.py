@@ -1,0 +1,34 @@
+"""Reads of the audit trail, scoped to what the user may see."""
+from __future__ import annotations
+
+from functools import reduce
+from operator import or_
+
+from django.db.models import Q
+
+from jiceng.accounts.permissions import can_view_audit
+from jiceng.accounts.scope import scope_for
+from jiceng.core.errors import PermissionDeniedError
+
+from .models import AuditEntry
+
+
+def audit_entry_list(*, user, action: str = "", actor: str = "", object_type: str = "", object_id: str = ""):
+    if not can_view_audit(user):
+        raise PermissionDeniedError()
+    scope = scope_for(user, purpose="audit")
+    qs = AuditEntry.objects.all()
+    if not scope.everything:
+        if not scope.paths:
+            return qs.none()
+        # Entries about units in scope, plus system-wide entries (no unit) for street-level auditors.
+        qs = qs.filter(reduce(or_, (Q(org_path__startswith=p) for p in scope.paths)))
+    if action:
+        qs = qs.filter(action__startswith=action)
+    if actor:
+        qs = qs.filter(actor_name=actor)
+    if object_type:
+        qs = qs.filter(object_type=object_type)
+    if object_id:
+        qs = qs.filter(object_id=object_id)
+    return qs.order_by("-id")

@@ -1,0 +1,33 @@
+"""jiceng serve: apply migrations, collect static files, and serve with gunicorn (WSGI)."""
+from __future__ import annotations
+
+import os
+import sys
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+
+
+class Command(BaseCommand):
+    help = "Apply migrations and serve jiceng with gunicorn"
+
+    def add_arguments(self, parser):
+        parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
+        parser.add_argument("--host", default=os.environ.get("JICENG_HOST", "127.0.0.1"))
+        parser.add_argument("--workers", type=int, default=int(os.environ.get("JICENG_WORKERS", "3")))
+        parser.add_argument("--no-migrate", action="store_true")
+
+    def handle(self, *args, **opts):
+        if not opts["no_migrate"]:
+            call_command("migrate", interactive=False, verbosity=0)
+        if not settings.DEBUG and not getattr(settings, "TESTING", False):
+            call_command("collectstatic", interactive=False, verbosity=0)
+        bind = f"{opts['host']}:{opts['port']}"
+        self.stdout.write(f"jiceng serving on http://{bind}/ (gunicorn, {opts['workers']} workers)")
+        sys.stdout.flush()
+        argv = [
+            "gunicorn", "jiceng.wsgi:application", "--bind", bind, "--workers", str(opts["workers"]),
+            "--threads", "2", "--timeout", "120", "--access-logfile", "-",
+        ]
+        os.execvp(sys.executable, [sys.executable, "-m", *argv])

@@ -1,0 +1,58 @@
+"""Reads of the organisation tree, scoped to the user."""
+from __future__ import annotations
+
+from django.db.models import Count
+
+from jiceng.core.errors import NotFoundError
+
+from .models import OrgUnit
+
+
+def org_unit_list(*, user, parent_id: int | None = None, kind: str = "", q: str = ""):
+    qs = OrgUnit.objects.accessible_to(user)
+    if parent_id is not None:
+        qs = qs.filter(parent_id=parent_id)
+    if kind:
+        qs = qs.filter(kind=kind)
+    if q:
+        qs = qs.filter(name__contains=q)
+    return qs.order_by("path")
+
+
+def org_unit_get_for_user(user, unit_id) -> OrgUnit:
+    try:
+        return OrgUnit.objects.accessible_to(user).get(pk=int(unit_id))
+    except (OrgUnit.DoesNotExist, ValueError, TypeError):
+        raise NotFoundError() from None
+
+
+def org_unit_get_by_code_for_user(user, code: str) -> OrgUnit:
+    try:
+        return OrgUnit.objects.accessible_to(user).get(code=code)
+    except OrgUnit.DoesNotExist:
+        raise NotFoundError() from None
+
+
+def org_roots_for_user(user):
+    """The top units the user sees: the units of their roles (or the tree's roots for everything)."""
+    from jiceng.accounts.scope import scope_for
+
+    scope = scope_for(user)
+    if scope.everything:
+        return OrgUnit.objects.filter(parent__isnull=True).order_by("sort_order", "path")
+    paths = scope.paths
+    # Drop paths nested in another path of the same user.
+    tops = [p for p in paths if not any(p != o and p.startswith(o) for o in paths)]
+    return OrgUnit.objects.filter(path__in=tops).order_by("path")
+
+
+def org_children(*, user, unit: OrgUnit):
+    return (OrgUnit.objects.accessible_to(user).filter(parent=unit)
+            .annotate(child_count=Count("children")).order_by("sort_order", "path"))
+
+
+def org_unit_choices(*, user, kinds=None):
+    qs = OrgUnit.objects.accessible_to(user).filter(is_active=True)
+    if kinds:
+        qs = qs.filter(kind__in=list(kinds))
+    return qs.order_by("path")

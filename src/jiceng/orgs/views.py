@@ -1,0 +1,86 @@
+"""The organisation tree: browse (lazy-loaded with htmx), unit detail, create and edit."""
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
+
+from jiceng.accounts import permissions
+from jiceng.core.errors import JicengError
+from jiceng.core.scope import scope_safe
+from jiceng.people.selectors import people_counts
+from jiceng.web.forms import BootstrapMixin, apply_error
+
+from . import selectors, services
+from .models import OrgUnitKind, PartyOrgKind
+
+
+class OrgUnitForm(BootstrapMixin, forms.Form):
+    kind = forms.ChoiceField(label=_l("类型"), choices=OrgUnitKind.choices)
+    name = forms.CharField(label=_l("名称"), max_length=100)
+    code = forms.CharField(label=_l("编码"), max_length=32, help_text=_l("街道、乡镇、社区、村填写12位统计用区划代码"))
+    party_org_kind = forms.ChoiceField(label=_l("党组织类型"), choices=[("", _l("未设立"))] + list(PartyOrgKind.choices),
+                                       required=False)
+    party_org_name = forms.CharField(label=_l("党组织名称"), max_length=100, required=False)
+
+
+@scope_safe
+@login_required
+def tree(request):
+    roots = selectors.org_roots_for_user(request.user)
+    return render(request, "orgs/tree.html", {"roots": roots})
+
+
+@scope_safe
+@login_required
+def children(request, pk):
+    unit = selectors.org_unit_get_for_user(request.user, pk)
+    return render(request, "orgs/_children.html", {"units": selectors.org_children(user=request.user, unit=unit)})
+
+
+@scope_safe
+@login_required
+def unit_detail(request, pk):
+    unit = selectors.org_unit_get_for_user(request.user, pk)
+    return render(request, "orgs/unit_detail.html", {
+        "unit": unit, "ancestors": unit.ancestors(),
+        "children": selectors.org_children(user=request.user, unit=unit),
+        "counts": people_counts(user=request.user, org_path=unit.path),
+        "can_change": permissions.can_change_org_unit(request.user, unit),
+    })
+
+
+@scope_safe
+@login_required
+def unit_create(request, parent_pk):
+    parent = selectors.org_unit_get_for_user(request.user, parent_pk)
+    form = OrgUnitForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            unit = services.org_unit_create(actor=request.user, parent=parent, **form.cleaned_data)
+        except JicengError as exc:
+            apply_error(form, exc)
+        else:
+            messages.success(request, _("已添加 %(n)s") % {"n": unit.name})
+            return redirect("orgs:unit_detail", pk=unit.pk)
+    return render(request, "people/form.html", {"form": form, "title": _("在“%(p)s”下添加单元") % {"p": parent.name}})
+
+
+@scope_safe
+@login_required
+def unit_edit(request, pk):
+    unit = selectors.org_unit_get_for_user(request.user, pk)
+    form = OrgUnitForm(request.POST or None, initial={k: getattr(unit, k) for k in
+                                                      ("kind", "name", "code", "party_org_kind", "party_org_name")})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.org_unit_update(actor=request.user, unit=unit, **form.cleaned_data)
+        except JicengError as exc:
+            apply_error(form, exc)
+        else:
+            messages.success(request, _("已保存"))
+            return redirect("orgs:unit_detail", pk=unit.pk)
+    return render(request, "people/form.html", {"form": form, "title": _("修改 %(n)s") % {"n": unit.name}})

@@ -1,0 +1,172 @@
+"""Reads of the people registry. Every function takes the acting user and starts from
+``accessible_to(user)``: scope lives here, not in views or templates."""
+from __future__ import annotations
+
+from django.db.models import Count, Exists, OuterRef, Prefetch
+
+from jiceng.core.errors import NotFoundError
+
+from .models import (
+    Cadre, Household, PartnerUnit, PartyMember, Resident, ResidentNameKey, ResidentTag, Volunteer,
+)
+from .search import QUERY_ID, QUERY_NAME, QUERY_PINYIN, classify_query, reverse
+
+SEARCH_LIMIT_DEFAULT = 20
+
+
+def _int(value):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise NotFoundError() from None
+
+
+def resident_list(*, user, q: str = "", org_path: str = "", tag: str = "", status: str = "",
+                  household_id: int | None = None, address: str = "", purpose: str = "view"):
+    """Residents the user may see, filtered. Search ``q`` is a name (Simplified or Traditional),
+    pinyin or initials, or the last digits of an ID number or phone.
+
+    The result is ordered by the index that does the filtering (name, pinyin key, reversed ID), so
+    the database can stop after the first page instead of sorting every match.
+    """
+    qs = Resident.objects.accessible_to(user, purpose=purpose)
+    if org_path:
+        qs = qs.filter(org_path__startswith=org_path)
+    if status:
+        qs = qs.filter(status=status)
+    if household_id:
+        qs = qs.filter(household_id=household_id)
+    if tag:
+        qs = qs.filter(Exists(ResidentTag.objects.filter(resident=OuterRef("pk"), tag=tag)))
+    if address:
+        qs = qs.filter(actual_address__contains=address) | qs.filter(household__address__contains=address)
+    ordering = ["org_path", "household_id", "id"]
+    if q:
+        kind, value = classify_query(q)
+        if kind == QUERY_ID:
+            rev = reverse(value)
+            qs = qs.filter(id_number_rev__startswith=rev) | qs.filter(phone_rev__startswith=rev)
+            ordering = ["id_number_rev", "id"]
+        elif kind == QUERY_PINYIN:
+            keys = ResidentNameKey.objects.filter(key__startswith=value)
+            if org_path:
+                keys = keys.filter(org_path__startswith=org_path)
+            qs = qs.filter(pk__in=keys.values("resident_id"))
+            ordering = ["name_search", "id"]
+        elif kind == QUERY_NAME and value:
+            qs = qs.filter(name_search__startswith=value)
+            ordering = ["name_search", "id"]
+    return qs.select_related("household", "org_unit").order_by(*ordering)
+
+
+def resident_get_for_user(user, resident_id, *, purpose: str = "view") -> Resident:
+    try:
+        return (Resident.objects.accessible_to(user, purpose=purpose)
+                .select_related("household", "org_unit", "household__head")
+                .prefetch_related("tags")
+                .get(pk=_int(resident_id)))
+    except Resident.DoesNotExist:
+        raise NotFoundError() from None
+
+
+def household_list(*, user, q: str = "", org_path: str = "", status: str = "", purpose: str = "view"):
+    qs = Household.objects.accessible_to(user, purpose=purpose)
+    if org_path:
+        qs = qs.filter(org_path__startswith=org_path)
+    if status:
+        qs = qs.filter(status=status)
+    if q:
+        kind, value = classify_query(q)
+        if kind == QUERY_ID:
+            qs = qs.filter(number__endswith=value) | qs.filter(phone_rev__startswith=reverse(value))
+        elif kind == QUERY_PINYIN:
+            heads = ResidentNameKey.objects.filter(key__startswith=value).values("resident_id")
+            qs = qs.filter(head_id__in=heads)
+        else:
+            qs = (qs.filter(address__contains=value) | qs.filter(head__name_search__startswith=value)
+                  | qs.filter(number=q.strip()))
+    return (qs.select_related("head", "org_unit")
+            .annotate(member_count=Count("members")).order_by("org_path", "number"))
+
+
+def household_get_for_user(user, household_id, *, purpose: str = "view") -> Household:
+    try:
+        return (Household.objects.accessible_to(user, purpose=purpose)
+                .select_related("head", "org_unit")
+                .prefetch_related(Prefetch("members", queryset=Resident.objects.order_by("relationship", "birth_date")),
+                                  "linked_party_members__resident")
+                .get(pk=_int(household_id)))
+    except Household.DoesNotExist:
+        raise NotFoundError() from None
+
+
+def party_member_list(*, user, q: str = "", org_path: str = "", status: str = ""):
+    qs = PartyMember.objects.accessible_to(user)
+    if org_path:
+        qs = qs.filter(org_path__startswith=org_path)
+    if status:
+        qs = qs.filter(status=status)
+    if q:
+        kind, value = classify_query(q)
+        if kind == QUERY_PINYIN:
+            qs = qs.filter(resident_id__in=ResidentNameKey.objects.filter(key__startswith=value).values("resident_id"))
+        elif kind == QUERY_ID:
+            qs = qs.filter(resident__id_number_rev__startswith=reverse(value))
+        else:
+            qs = qs.filter(resident__name_search__startswith=value)
+    return (qs.select_related("resident", "branch", "resident__household")
+            .annotate(linked_count=Count("linked_households")).order_by("org_path", "resident__name_search"))
+
+
+def party_member_get_for_user(user, member_id) -> PartyMember:
+    try:
+        return (PartyMember.objects.accessible_to(user).select_related("resident", "branch")
+                .prefetch_related("linked_households__head").get(pk=_int(member_id)))
+    except PartyMember.DoesNotExist:
+        raise NotFoundError() from None
+
+
+def cadre_list(*, user, org_path: str = ""):
+    qs = Cadre.objects.accessible_to(user)
+    if org_path:
+        qs = qs.filter(org_path__startswith=org_path)
+    return qs.select_related("org_unit").order_by("org_path", "name")
+
+
+def volunteer_list(*, user, org_path: str = ""):
+    qs = Volunteer.objects.accessible_to(user)
+    if org_path:
+        qs = qs.filter(org_path__startswith=org_path)
+    return qs.select_related("resident", "org_unit").order_by("org_path", "resident__name_search")
+
+
+def partner_unit_list(*, user, q: str = ""):
+    qs = PartnerUnit.objects.accessible_to(user)
+    if q:
+        qs = qs.filter(name__contains=q)
+    return qs.prefetch_related("pairings__org_unit").order_by("name")
+
+
+def partner_unit_get_for_user(user, partner_id) -> PartnerUnit:
+    try:
+        return partner_unit_list(user=user).get(pk=_int(partner_id))
+    except PartnerUnit.DoesNotExist:
+        raise NotFoundError() from None
+
+
+def people_counts(*, user, org_path: str = "") -> dict:
+    residents = Resident.objects.accessible_to(user)
+    households = Household.objects.accessible_to(user)
+    members = PartyMember.objects.accessible_to(user)
+    if org_path:
+        residents = residents.filter(org_path__startswith=org_path)
+        households = households.filter(org_path__startswith=org_path)
+        members = members.filter(org_path__startswith=org_path)
+    tags = (ResidentTag.objects.filter(resident__in=residents.values("pk"))
+            .values("tag").annotate(n=Count("id")).order_by("tag"))
+    return {
+        "households": households.count(),
+        "residents": residents.filter(status="living").count(),
+        "party_members": members.count(),
+        "tags": {row["tag"]: row["n"] for row in tags},
+    }

@@ -1,0 +1,190 @@
+"""Settings for jiceng. Everything that differs between machines comes from the environment.
+
+DATABASE_URL       database (default: SQLite file under ./var/)
+SECRET_KEY         required when JICENG_DEBUG is off
+JICENG_DEBUG       "1" for development (the demo runs with it on)
+JICENG_REDIS_URL   cache in production mode (default: local memory)
+JICENG_VAR_DIR     where the SQLite file, static files and uploads go (default ./var)
+"""
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import dj_database_url
+
+BASE_DIR = Path(__file__).resolve().parent
+VAR_DIR = Path(os.environ.get("JICENG_VAR_DIR", Path.cwd() / "var")).resolve()
+PROJECT_DIR = BASE_DIR.parent.parent
+
+
+def _env_flag(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+DEBUG = _env_flag("JICENG_DEBUG", False)
+TESTING = _env_flag("JICENG_TESTING", "pytest" in sys.modules)
+DEMO_PASSWORD = "jiceng-demo"
+# Production mode: no debug, no tests. It refuses the demo password at login and will not build the demo.
+PRODUCTION = not (DEBUG or TESTING)
+JICENG_ALLOW_DEMO = _env_flag("JICENG_ALLOW_DEMO", False)
+
+SECRET_KEY = os.environ.get("SECRET_KEY", "")
+if not SECRET_KEY:
+    if DEBUG or TESTING:
+        SECRET_KEY = "jiceng-development-only-key-not-for-production-use-0123456789abcdef"
+    else:
+        raise RuntimeError("SECRET_KEY must be set when JICENG_DEBUG is off")
+
+ALLOWED_HOSTS = [h for h in os.environ.get("JICENG_ALLOWED_HOSTS", "").split(",") if h] or (
+    ["*"] if (DEBUG or TESTING) else ["127.0.0.1", "localhost"]
+)
+CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("JICENG_CSRF_TRUSTED_ORIGINS", "").split(",") if o]
+
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "django_htmx",
+    "ninja",
+    "jiceng.core",
+    "jiceng.audit",
+    "jiceng.orgs",
+    "jiceng.accounts",
+    "jiceng.people",
+    "jiceng.web",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "jiceng.core.middleware.ErrorMiddleware",
+]
+
+ROOT_URLCONF = "jiceng.urls"
+WSGI_APPLICATION = "jiceng.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.i18n",
+                "jiceng.web.context.navigation",
+            ],
+        },
+    }
+]
+
+VAR_DIR.mkdir(parents=True, exist_ok=True)
+DATABASES = {
+    "default": dj_database_url.parse(
+        os.environ.get("DATABASE_URL", f"sqlite:///{VAR_DIR / 'jiceng.sqlite3'}"),
+        conn_max_age=0 if TESTING else 60,
+    )
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            # WAL lets gunicorn workers read while one writes; IMMEDIATE avoids
+            # "database is locked" upgrades inside write transactions.
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=10000;",
+            "transaction_mode": "IMMEDIATE",
+        }
+    )
+if os.environ.get("JICENG_TEST_DB_NAME"):
+    DATABASES["default"]["TEST"] = {"NAME": os.environ["JICENG_TEST_DB_NAME"]}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_USER_MODEL = "accounts.User"
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "login"
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+# Login throttling: this many failures for one username (or one address) within the window locks it.
+LOGIN_FAILURE_LIMIT = int(os.environ.get("JICENG_LOGIN_FAILURE_LIMIT", "5"))
+LOGIN_FAILURE_WINDOW_SECONDS = int(os.environ.get("JICENG_LOGIN_FAILURE_WINDOW", "900"))
+
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = "Asia/Shanghai"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+NODE_MODULES = PROJECT_DIR / "node_modules"
+STATICFILES_DIRS = []
+if (NODE_MODULES / "bootstrap" / "dist").is_dir():
+    STATICFILES_DIRS.append(("vendor/bootstrap", NODE_MODULES / "bootstrap" / "dist"))
+if (NODE_MODULES / "bootstrap-icons" / "font").is_dir():
+    STATICFILES_DIRS.append(("vendor/bootstrap-icons", NODE_MODULES / "bootstrap-icons" / "font"))
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        if (DEBUG or TESTING)
+        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    },
+}
+WHITENOISE_USE_FINDERS = DEBUG or TESTING
+MEDIA_ROOT = VAR_DIR / "media"
+MEDIA_URL = "/media/"
+
+# Request size limits: an oversized body is refused with a clear error, not parsed.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 1 * 1024 * 1024
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
+
+REDIS_URL = os.environ.get("JICENG_REDIS_URL", "")
+if REDIS_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+SESSION_COOKIE_HTTPONLY = True
+CSRF_COOKIE_HTTPONLY = False
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+if not (DEBUG or TESTING):
+    SESSION_COOKIE_SECURE = _env_flag("JICENG_SECURE_COOKIES", True)
+    CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+    SECURE_SSL_REDIRECT = _env_flag("JICENG_SSL_REDIRECT", False)
+    SECURE_HSTS_SECONDS = int(os.environ.get("JICENG_HSTS_SECONDS", "0"))
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": "WARNING"},
+}

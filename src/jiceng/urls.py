@@ -1,0 +1,19 @@
+from django.urls import include, path
+from django.views.i18n import set_language
+
+from jiceng.accounts import views as account_views
+from jiceng.core.api import api
+from jiceng.core.scope import scope_safe
+from jiceng.web import views as web_views
+
+urlpatterns = [
+    path("", web_views.home, name="home"),
+    path("login/", account_views.login_view, name="login"),
+    path("logout/", account_views.logout_view, name="logout"),
+    path("large-print/", web_views.toggle_large_print, name="toggle_large_print"),
+    path("i18n/setlang/", scope_safe(set_language), name="set_language"),
+    path("orgs/", include("jiceng.orgs.urls")),
+    path("people/", include("jiceng.people.urls")),
+    path("audit/", include("jiceng.audit.urls")),
+    path("api/", api.urls),
+]

@@ -1,0 +1,22 @@
+"""Navigation shared by every page: which sections the user's roles open."""
+from __future__ import annotations
+
+from jiceng.accounts import permissions
+from jiceng.accounts.models import Role
+from jiceng.accounts.scope import roles_of
+
+
+def navigation(request):
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"large_print": request.COOKIES.get("large_print") == "1"}
+    roles = roles_of(user)
+    staff = bool(roles - {Role.RESIDENT})
+    role_labels = sorted({Role(r).label for r in roles}) if not user.is_superuser else ["系统管理员"]
+    return {
+        "nav_staff": staff,
+        "nav_audit": permissions.can_view_audit(user),
+        "nav_resident": Role.RESIDENT in roles and not staff,
+        "nav_role_labels": role_labels,
+        "large_print": request.COOKIES.get("large_print") == "1",
+    }

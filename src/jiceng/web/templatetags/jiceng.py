@@ -1,0 +1,68 @@
+from django import template
+from django.utils.http import urlencode
+
+from jiceng.people.idnumber import mask_id_number, mask_name, mask_phone
+
+register = template.Library()
+
+
+@register.filter
+def mask_id(value):
+    return mask_id_number(value or "")
+
+
+@register.filter
+def mask_tel(value):
+    return mask_phone(value or "")
+
+
+@register.filter
+def mask_person(value):
+    return mask_name(value or "")
+
+
+@register.simple_tag(takes_context=True)
+def query_with(context, **kwargs):
+    """The current query string with some parameters replaced (for pagination links)."""
+    params = context["request"].GET.copy()
+    for key, value in kwargs.items():
+        params[key] = value
+    return "?" + urlencode(sorted((k, v) for k, v in params.items() if v not in ("", None)))
+
+
+@register.filter
+def field_error_id(field):
+    return f"{field.auto_id}-error"
+
+
+PERSONAL_KEYS = {"id_number": mask_id_number, "phone": mask_phone, "contact_phone": mask_phone}
+
+
+@register.filter
+def audit_json(value):
+    """Before/after of an audit row for display, with personal data masked."""
+    import json
+
+    if value in (None, {}, ""):
+        return ""
+
+    def walk(v):
+        if isinstance(v, dict):
+            return {k: (PERSONAL_KEYS[k](x) if k in PERSONAL_KEYS and isinstance(x, str) else walk(x)) for k, x in v.items()}
+        if isinstance(v, list):
+            return [walk(x) for x in v]
+        return v
+
+    return json.dumps(walk(value), ensure_ascii=False)
+
+
+@register.filter
+def widget_kind(bound_field):
+    from django import forms
+
+    w = bound_field.field.widget
+    if isinstance(w, forms.CheckboxSelectMultiple):
+        return "checkboxes"
+    if isinstance(w, forms.CheckboxInput):
+        return "checkbox"
+    return "input"

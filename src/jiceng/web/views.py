@@ -1,0 +1,44 @@
+"""Home page per role, and the large-print switch."""
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+
+from jiceng.accounts.models import Role
+from jiceng.accounts.scope import roles_of
+from jiceng.core.scope import scope_safe
+from jiceng.orgs.selectors import org_roots_for_user
+from jiceng.people import selectors as people
+from jiceng.people.models import SpecialGroup
+
+
+@scope_safe
+@login_required
+def home(request):
+    user = request.user
+    roles = roles_of(user)
+    if roles == {Role.RESIDENT}:
+        household = None
+        members = []
+        if user.resident_id:
+            household = people.household_get_for_user(user, user.resident.household_id) if user.resident.household_id else None
+            members = list(household.members.all()) if household else []
+        return render(request, "web/home_resident.html", {"household": household, "members": members})
+    counts = people.people_counts(user=user)
+    tag_rows = [(SpecialGroup(tag).label, tag, n) for tag, n in counts["tags"].items()]
+    return render(request, "web/home.html", {
+        "counts": counts, "tag_rows": tag_rows, "roots": org_roots_for_user(user),
+        "assignments": user.role_assignments.select_related("org_unit"),
+    })
+
+
+@scope_safe
+def toggle_large_print(request):
+    nxt = request.GET.get("next") or "/"
+    if not url_has_allowed_host_and_scheme(nxt, allowed_hosts={request.get_host()}):
+        nxt = "/"
+    response = redirect(nxt)
+    on = request.COOKIES.get("large_print") == "1"
+    response.set_cookie("large_print", "0" if on else "1", max_age=365 * 24 * 3600, samesite="Lax")
+    return response
