@@ -1,3 +1,4 @@
+import pytest
 from django.core.management import call_command
 from stdnum.cn import ric
 
@@ -29,7 +30,8 @@ def test_demo_builds_a_believable_street(db):
     assert b.stats["households"] == 300
 
 
-def test_demo_is_deterministic_for_a_seed(db):
+@pytest.mark.django_db(transaction=True)
+def test_demo_is_deterministic_for_a_seed():
     demo_build(households=60, seed=11)
     first = list(Resident.objects.order_by("id").values_list("name", "id_number", "birth_date"))
     call_command("flush", interactive=False, verbosity=0)
