@@ -53,11 +53,14 @@ class HouseholdForm(BootstrapMixin, forms.Form):
     status = forms.ChoiceField(label=_("状态"), choices=HouseholdStatus.choices, initial=HouseholdStatus.ACTIVE)
     note = forms.CharField(label=_("备注"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
-    def __init__(self, *args, user=None, with_unit=True, **kwargs):
+    def __init__(self, *args, user=None, with_unit=True, members=None, **kwargs):
         super().__init__(*args, **kwargs)
         if with_unit:
             self.fields["org_unit"] = unit_field(user, label=_("所在网格/楼栋"))
             self.order_fields(["org_unit"])
+        if members is not None:
+            self.fields["head"] = forms.ModelChoiceField(queryset=members, label=_("户主"), required=False,
+                                                        empty_label=_("（暂无户主）"))
 
 
 class HouseholdMoveForm(BootstrapMixin, forms.Form):

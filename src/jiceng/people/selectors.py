@@ -170,3 +170,26 @@ def people_counts(*, user, org_path: str = "") -> dict:
         "party_members": members.count(),
         "tags": {row["tag"]: row["n"] for row in tags},
     }
+
+
+def unit_breakdown(*, user, unit) -> list[dict]:
+    """Households and living residents under each child of ``unit`` (two grouped queries)."""
+    from django.db.models.functions import Substr
+
+    from jiceng.orgs.models import SEGMENT_WIDTH, OrgUnit
+
+    children = list(OrgUnit.objects.accessible_to(user).filter(parent=unit).order_by("sort_order", "path"))
+    if not children:
+        return []
+    width = len(unit.path) + SEGMENT_WIDTH + 1
+
+    def grouped(qs):
+        rows = (qs.filter(org_path__startswith=unit.path).annotate(prefix=Substr("org_path", 1, width))
+                .values("prefix").annotate(n=Count("id")).order_by())
+        return {r["prefix"]: r["n"] for r in rows}
+
+    households = grouped(Household.objects.accessible_to(user))
+    residents = grouped(Resident.objects.accessible_to(user).filter(status="living"))
+    members = grouped(PartyMember.objects.accessible_to(user))
+    return [{"unit": c, "households": households.get(c.path, 0), "residents": residents.get(c.path, 0),
+             "party_members": members.get(c.path, 0)} for c in children]

@@ -21,4 +21,6 @@ urlpatterns = [
     path("partners/", views.partner_list, name="partner_list"),
     path("partners/new/", views.partner_create, name="partner_create"),
     path("partners/<int:pk>/", views.partner_detail, name="partner_detail"),
+    path("cadres/", views.cadre_list, name="cadre_list"),
+    path("volunteers/", views.volunteer_list, name="volunteer_list"),
 ]

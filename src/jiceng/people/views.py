@@ -82,11 +82,16 @@ def household_create(request):
 @login_required
 def household_edit(request, pk):
     household = selectors.household_get_for_user(request.user, pk, purpose="change")
-    initial = {"address": household.address, "phone": household.phone, "status": household.status, "note": household.note}
-    form = HouseholdForm(request.POST or None, initial=initial, user=request.user, with_unit=False)
+    initial = {"address": household.address, "phone": household.phone, "status": household.status, "note": household.note,
+               "head": household.head_id}
+    form = HouseholdForm(request.POST or None, initial=initial, user=request.user, with_unit=False,
+                         members=household.members.all())
     if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        if data.get("head") is None and household.head_id is None:
+            data.pop("head", None)
         try:
-            services.household_update(actor=request.user, household=household, **form.cleaned_data)
+            services.household_update(actor=request.user, household=household, **data)
         except JicengError as exc:
             apply_error(form, exc)
         else:
@@ -298,3 +303,21 @@ def partner_create(request):
             messages.success(request, _("已登记共建单位 %(n)s") % {"n": unit.name})
             return redirect("people:partner_detail", pk=unit.pk)
     return render(request, "people/form.html", {"form": form, "title": _("登记共建单位")})
+
+
+# ----------------------------------------------------------------------------- cadres and volunteers
+
+@scope_safe
+@login_required
+def cadre_list(request):
+    unit, path = _org_filter(request)
+    return render(request, "people/cadre_list.html", {
+        "page": _page(request, selectors.cadre_list(user=request.user, org_path=path)), "unit": unit})
+
+
+@scope_safe
+@login_required
+def volunteer_list(request):
+    unit, path = _org_filter(request)
+    return render(request, "people/volunteer_list.html", {
+        "page": _page(request, selectors.volunteer_list(user=request.user, org_path=path)), "unit": unit})

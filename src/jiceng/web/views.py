@@ -5,7 +5,9 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 
+from jiceng.accounts import permissions
 from jiceng.accounts.models import Role
+from jiceng.audit.selectors import audit_entry_list
 from jiceng.accounts.scope import roles_of
 from jiceng.core.scope import scope_safe
 from jiceng.orgs.selectors import org_roots_for_user
@@ -27,8 +29,16 @@ def home(request):
         return render(request, "web/home_resident.html", {"household": household, "members": members})
     counts = people.people_counts(user=user)
     tag_rows = [(SpecialGroup(tag).label, tag, n) for tag, n in counts["tags"].items()]
+    roots = list(org_roots_for_user(user))
+    breakdown = people.unit_breakdown(user=user, unit=roots[0]) if len(roots) == 1 else []
+    recent_audit = []
+    if permissions.can_view_audit(user):
+        recent_audit = list(audit_entry_list(user=user)[:8])
     return render(request, "web/home.html", {
-        "counts": counts, "tag_rows": tag_rows, "roots": org_roots_for_user(user),
+        "counts": counts, "tag_rows": tag_rows, "roots": roots, "breakdown": breakdown,
+        "top_unit": roots[0] if len(roots) == 1 else None, "recent_audit": recent_audit,
+        "can_change": permissions.can_change_people(user),
+        "partners": people.partner_unit_list(user=user)[:6] if roles & {Role.PARTNER_HANDLER, Role.DEPARTMENT_HANDLER} else [],
         "assignments": user.role_assignments.select_related("org_unit"),
     })
 
