@@ -20,7 +20,10 @@ node_modules/.installed: package.json
 	npm install --no-audit --no-fund --silent
 	touch $@
 
-install: $(VENV)/.installed node_modules/.installed
+src/jiceng/locale/en/LC_MESSAGES/django.mo: src/jiceng/locale/en/LC_MESSAGES/django.po $(VENV)/.installed
+	JICENG_DEBUG=1 $(BIN)/jiceng compilepo
+
+install: $(VENV)/.installed node_modules/.installed src/jiceng/locale/en/LC_MESSAGES/django.mo
 
 # Serve the demo district on SQLite at http://127.0.0.1:$(PORT) (built once; `jiceng demo --reset` rebuilds).
 demo: install

@@ -13,6 +13,17 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 PASSWORD = "correct-horse-battery-9"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def compiled_translations():
+    """Compile the English catalogue once per run, as `make install` does."""
+    from django.core.management import call_command
+    from django.utils.translation import trans_real
+
+    call_command("compilepo", verbosity=0)
+    trans_real._translations = {}
+    trans_real._default = None
+
+
 def make_id(area: str = "530124", birth: dt.date = dt.date(1980, 5, 1), gender: str = "M", seq: int = 12) -> str:
     """A valid 18-digit ID number for the birth date and gender."""
     s = seq * 2 + (1 if gender == "M" else 0)

@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import gettext_lazy
 
 from jiceng.accounts import permissions
 from jiceng.core.errors import JicengError
@@ -19,12 +19,12 @@ from .models import OrgUnitKind, PartyOrgKind
 
 
 class OrgUnitForm(BootstrapMixin, forms.Form):
-    kind = forms.ChoiceField(label=_l("类型"), choices=OrgUnitKind.choices)
-    name = forms.CharField(label=_l("名称"), max_length=100)
-    code = forms.CharField(label=_l("编码"), max_length=32, help_text=_l("街道、乡镇、社区、村填写12位统计用区划代码"))
-    party_org_kind = forms.ChoiceField(label=_l("党组织类型"), choices=[("", _l("未设立"))] + list(PartyOrgKind.choices),
+    kind = forms.ChoiceField(label=gettext_lazy("类型"), choices=OrgUnitKind.choices)
+    name = forms.CharField(label=gettext_lazy("名称"), max_length=100)
+    code = forms.CharField(label=gettext_lazy("编码"), max_length=32, help_text=gettext_lazy("街道、乡镇、社区、村填写12位统计用区划代码"))
+    party_org_kind = forms.ChoiceField(label=gettext_lazy("党组织类型"), choices=[("", gettext_lazy("未设立"))] + list(PartyOrgKind.choices),
                                        required=False)
-    party_org_name = forms.CharField(label=_l("党组织名称"), max_length=100, required=False)
+    party_org_name = forms.CharField(label=gettext_lazy("党组织名称"), max_length=100, required=False)
 
 
 @scope_safe

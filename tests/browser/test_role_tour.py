@@ -1,0 +1,48 @@
+"""Every role's pages render in Chromium without server or script errors, on desktop and phone;
+screenshots land in var/screenshots for people to look at."""
+from __future__ import annotations
+
+import pytest
+
+from jiceng.core.demo import DEMO_LOGINS, demo_build
+from tests.browser.conftest import shot
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+STAFF_PAGES = ["/", "/orgs/", "/people/households/", "/people/residents/", "/people/party-members/",
+               "/people/partners/", "/people/cadres/", "/people/volunteers/"]
+
+
+def visit(page, url, errors):
+    response = page.goto(url)
+    assert response.status < 400, (url, response.status)
+    assert not errors, (url, errors)
+
+
+@pytest.fixture
+def demo(db):
+    return demo_build(households=120, seed=5)
+
+
+@pytest.mark.parametrize("username", [u for u, _, _ in DEMO_LOGINS])
+def test_each_demo_role_walks_its_pages(username, demo, live_server, browser):
+    for label, viewport in (("desk", {"width": 1280, "height": 900}), ("phone", {"width": 390, "height": 844})):
+        context = browser.new_context(viewport=viewport, locale="zh-CN")
+        page = context.new_page()
+        errors = []
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+        page.on("response", lambda r: errors.append(f"{r.status} {r.url}") if r.status >= 400 else None)
+        page.goto(f"{live_server.url}/login/")
+        page.fill("#id_username", username)
+        page.fill("#id_password", "jiceng-demo")
+        page.click("button[type=submit]")
+        page.wait_for_url(f"{live_server.url}/")
+        pages = ["/"] if username == "demo-resident" else STAFF_PAGES
+        if username in ("demo-auditor", "demo-street"):
+            pages = pages + ["/audit/"]
+        for path in pages:
+            visit(page, live_server.url + path, errors)
+            slug = path.strip("/").replace("/", "-") or "home"
+            shot(page, f"tour-{username}-{label}-{slug}")
+        context.close()
