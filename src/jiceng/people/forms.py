@@ -104,3 +104,11 @@ class PartnerUnitForm(BootstrapMixin, forms.Form):
         self.fields["communities"] = forms.ModelMultipleChoiceField(
             queryset=org_unit_choices(user=user, kinds=["community", "village", "relocation_site"]),
             label=_("结对社区/村"), widget=forms.SelectMultiple(attrs={"size": 5}))
+
+
+class PartyMemberEditForm(PartyMemberForm):
+    """Same as registering, without choosing the person again."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        del self.fields["id_number"]

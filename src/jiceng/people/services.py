@@ -411,6 +411,10 @@ def party_member_update(*, actor, member: PartyMember, **changes) -> PartyMember
             errors.add("branch", _("“%(u)s”不在您的管辖范围内") % {"u": branch.name})
         elif not branch.party_org_kind:
             errors.add("branch", _("“%(u)s”没有设立党组织") % {"u": branch.name})
+    if "join_date" in changes:
+        jd = changes["join_date"]
+        if not jd or jd <= member.resident.birth_date or jd > dt.date.today():
+            errors.add("join_date", _("入党日期应在出生日期之后、今天之前"))
     households = changes.pop("linked_households", None)
     for h in households or []:
         if not permissions.can_change_path(actor, h.org_path):

@@ -18,6 +18,7 @@ urlpatterns = [
     path("party-members/", views.party_member_list, name="party_member_list"),
     path("party-members/new/", views.party_member_create, name="party_member_create"),
     path("party-members/<int:pk>/", views.party_member_detail, name="party_member_detail"),
+    path("party-members/<int:pk>/edit/", views.party_member_edit, name="party_member_edit"),
     path("partners/", views.partner_list, name="partner_list"),
     path("partners/new/", views.partner_create, name="partner_create"),
     path("partners/<int:pk>/", views.partner_detail, name="partner_detail"),

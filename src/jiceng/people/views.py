@@ -21,7 +21,9 @@ from jiceng.web.forms import apply_error
 
 from . import selectors, services
 from .exports import resident_export_csv
-from .forms import HouseholdForm, HouseholdMoveForm, PartnerUnitForm, PartyMemberForm, ResidentForm
+from .forms import (
+    HouseholdForm, HouseholdMoveForm, PartnerUnitForm, PartyMemberEditForm, PartyMemberForm, ResidentForm,
+)
 from .models import HouseholdStatus, ResidentStatus, SpecialGroup
 
 PAGE_SIZE = 20
@@ -241,7 +243,43 @@ def party_member_list(request):
 @login_required
 def party_member_detail(request, pk):
     member = selectors.party_member_get_for_user(request.user, pk)
-    return render(request, "people/party_member_detail.html", {"m": member})
+    return render(request, "people/party_member_detail.html", {
+        "m": member, "can_change": permissions.can_change_path(request.user, member.org_path)})
+
+
+def _households_by_number(user, text):
+    numbers = [n for n in re.split(r"[\s,，、;；]+", text or "") if n]
+    households = list(selectors.household_list(user=user, purpose="change").filter(number__in=numbers))
+    missing = set(numbers) - {h.number for h in households}
+    if missing:
+        raise JicengError(_("未找到这些户编号，或不在您的管辖范围内：%(n)s") % {"n": "、".join(sorted(missing))},
+                          field="household_numbers")
+    return households
+
+
+@scope_safe
+@login_required
+def party_member_edit(request, pk):
+    member = selectors.party_member_get_for_user(request.user, pk)
+    if not permissions.can_change_path(request.user, member.org_path):
+        raise NotFoundError()
+    initial = {"branch": member.branch_id, "status": member.status, "join_date": member.join_date,
+               "party_post": member.party_post,
+               "household_numbers": " ".join(h.number for h in member.linked_households.all())}
+    form = PartyMemberEditForm(request.POST or None, initial=initial, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            services.party_member_update(
+                actor=request.user, member=member, branch=d["branch"], status=d["status"], join_date=d["join_date"],
+                party_post=d["party_post"], linked_households=_households_by_number(request.user, d["household_numbers"]))
+        except JicengError as exc:
+            apply_error(form, exc, {"linked_households": "household_numbers"})
+        else:
+            messages.success(request, _("已保存"))
+            return redirect("people:party_member_detail", pk=member.pk)
+    return render(request, "people/form.html", {"form": form, "title": _("修改党员 %(n)s") % {"n": member.resident.name},
+                                                "back": member})
 
 
 @scope_safe
@@ -255,11 +293,7 @@ def party_member_create(request):
                            .filter(id_number=d["id_number"].strip().upper()))
             if not matches:
                 raise JicengError(_("未在您的管辖范围内找到该身份证号的居民，请先登记居民"), field="id_number")
-            numbers = [n for n in re.split(r"[\s,，、;；]+", d["household_numbers"]) if n]
-            households = list(selectors.household_list(user=request.user, purpose="change").filter(number__in=numbers))
-            missing = set(numbers) - {h.number for h in households}
-            if missing:
-                raise JicengError(_("未找到这些户编号：%(n)s") % {"n": "、".join(sorted(missing))}, field="household_numbers")
+            households = _households_by_number(request.user, d["household_numbers"])
             member = services.party_member_create(actor=request.user, resident=matches[0], branch=d["branch"],
                                                   join_date=d["join_date"], status=d["status"],
                                                   party_post=d["party_post"], linked_households=households)

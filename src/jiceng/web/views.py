@@ -10,6 +10,7 @@ from jiceng.accounts.models import Role
 from jiceng.audit.selectors import audit_entry_list
 from jiceng.accounts.scope import roles_of
 from jiceng.core.scope import scope_safe
+from jiceng.orgs.models import OrgUnit
 from jiceng.orgs.selectors import org_roots_for_user
 from jiceng.people import selectors as people
 from jiceng.people.models import SpecialGroup
@@ -36,6 +37,7 @@ def home(request):
         recent_audit = list(audit_entry_list(user=user)[:8])
     return render(request, "web/home.html", {
         "counts": counts, "tag_rows": tag_rows, "roots": roots, "breakdown": breakdown,
+        "unit_count": OrgUnit.objects.accessible_to(user).count(),
         "top_unit": roots[0] if len(roots) == 1 else None, "recent_audit": recent_audit,
         "can_change": permissions.can_change_people(user),
         "partners": people.partner_unit_list(user=user)[:6] if roles & {Role.PARTNER_HANDLER, Role.DEPARTMENT_HANDLER} else [],

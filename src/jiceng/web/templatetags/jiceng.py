@@ -66,3 +66,10 @@ def widget_kind(bound_field):
     if isinstance(w, forms.CheckboxInput):
         return "checkbox"
     return "input"
+
+
+@register.filter
+def action_label(code):
+    from jiceng.audit.labels import action_label as label
+
+    return label(code or "")
