@@ -30,7 +30,7 @@ class OrgUnitForm(BootstrapMixin, forms.Form):
 @scope_safe
 @login_required
 def tree(request):
-    roots = selectors.org_roots_for_user(request.user)
+    roots = [(u, selectors.org_children(user=request.user, unit=u)) for u in selectors.org_roots_for_user(request.user)]
     return render(request, "orgs/tree.html", {"roots": roots})
 
 
