@@ -1,5 +1,5 @@
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
+from jiceng.web.pagination import CappedPaginator
 from django.shortcuts import render
 
 from jiceng.core.scope import scope_safe
@@ -12,5 +12,5 @@ from .selectors import audit_entry_list
 def entry_list(request):
     f = {k: request.GET.get(k, "").strip() for k in ("action", "actor", "object_type", "object_id")}
     qs = audit_entry_list(user=request.user, **f)
-    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    page = CappedPaginator(qs, 50).get_page(request.GET.get("page"))
     return render(request, "audit/list.html", {"page": page, "f": f})

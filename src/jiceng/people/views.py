@@ -5,7 +5,6 @@ import re
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -18,6 +17,7 @@ from jiceng.core.errors import JicengError, NotFoundError
 from jiceng.core.scope import scope_safe
 from jiceng.orgs.selectors import org_unit_get_for_user
 from jiceng.web.forms import apply_error
+from jiceng.web.pagination import CappedPaginator
 
 from . import selectors, services
 from .exports import resident_export_csv
@@ -30,7 +30,7 @@ PAGE_SIZE = 20
 
 
 def _page(request, qs):
-    return Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return CappedPaginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
 
 
 def _org_filter(request):
