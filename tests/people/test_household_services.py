@@ -73,3 +73,24 @@ def test_auditor_cannot_write(district, make_user, make_household):
         resident_create(actor=auditor, org_unit=district.grid_a1, name="王五",
                         id_number=make_id(birth=dt.date(1970, 1, 1), seq=41))
     assert not Resident.objects.filter(name="王五").exists()
+
+
+def test_household_numbers_count_past_9999_and_ignore_child_units(admin, district):
+    from jiceng.people.models import Household
+    from jiceng.people.services import household_create
+    code = district.grid_a1.code
+    Household.objects.create(number=f"{code}-9999", org_unit=district.grid_a1, org_path=district.grid_a1.path,
+                             address="旧号")
+    Household.objects.create(number=f"{district.building_a1.code}-12345", org_unit=district.building_a1,
+                             org_path=district.building_a1.path, address="子单元")
+    h = household_create(actor=admin, org_unit=district.grid_a1, address="新号")
+    assert h.number == f"{code}-10000"
+    assert household_create(actor=admin, org_unit=district.grid_a1, address="再新").number == f"{code}-10001"
+
+
+def test_a_taken_household_number_is_a_field_error(admin, district, make_household):
+    from jiceng.people.services import household_create
+    h = make_household(district.grid_a1)
+    with pytest.raises(JicengError) as exc:
+        household_create(actor=admin, org_unit=district.grid_a1, address="x", number=h.number)
+    assert exc.value.field == "number"

@@ -1,6 +1,8 @@
 """The JSON API: bearer-token auth, one error format, routers from each app."""
 from __future__ import annotations
 
+from typing import Annotated, Any
+
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
@@ -8,6 +10,7 @@ from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import HttpBearer
+from pydantic import BaseModel, Field, StringConstraints, WithJsonSchema
 
 from jiceng.accounts.services import api_token_create, api_token_user, login_attempt
 from jiceng.core.errors import JicengError
@@ -26,6 +29,50 @@ class ErrorOut(Schema):
     code: str = "invalid"
     field: str | None = None
     errors: dict[str, list[str]] = {}
+
+
+class InputSchema(BaseModel):
+    """A request body, which must be a JSON object (anything else gets 422).
+
+    Not django-ninja's `Schema`: that one reads attributes from any object (it also serialises models), so it
+    takes `[1, 2]` or `"x"` for a body with every field left out, and a PATCH would succeed doing nothing.
+    """
+
+
+def error_responses(*codes: int) -> dict[int, type[ErrorOut]]:
+    """The error responses of an operation behind the bearer token, for ``response={...}``.
+
+    Every such operation can answer 401 (no or bad token) and 422 (a parameter or the body does not
+    match the schema); ``codes`` adds the others it can give (400, 403, 404, 413).
+    """
+    return {code: ErrorOut for code in sorted({401, 422, *codes})}
+
+
+# Input types.
+# Primary keys are positive 64-bit integers. A number outside that range names no row, and must not reach the
+# database: SQLite and PostgreSQL both fail on integers past 64 bits, and Django guards only some lookups.
+MAX_ID = 2**63 - 1
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+# An optional id in the query string (`?org_unit_id=12`, or left out). A query string cannot carry JSON null, so
+# the schema says "integer" rather than "integer or null". Use it as `x: OptionalId = Query(None)`: with a plain
+# `= None` default django-ninja adds the null back.
+OptionalId = Annotated[int | None, Field(ge=1, le=MAX_ID),
+                       WithJsonSchema({"type": "integer", "minimum": 1, "maximum": MAX_ID})]
+# Any string from a request. PostgreSQL refuses NUL characters in text (SQLite stores them), so none may hold one.
+# Where a value is stored as is, give its column's length (`name: Text = Field(max_length=100)`): a longer value
+# then gets 422 on every database instead of a 500 on PostgreSQL ("value too long").
+Text = Annotated[str, StringConstraints(pattern=r"^[^\x00]*$")]
+
+
+def _without_default(schema: dict) -> None:
+    schema.pop("default", None)
+
+
+def Omittable(**kwargs) -> Any:  # noqa: N802 (used like pydantic's Field)
+    """A field of a PATCH body that may be left out, but when sent must hold a value of its type:
+    `name: Text = Omittable()` refuses `"name": null` with 422 instead of writing NULL to a NOT NULL column.
+    (Declare a field `T | None = None` only where null means something, such as "no head of household".)"""
+    return Field(None, json_schema_extra=_without_default, **kwargs)
 
 
 api = NinjaAPI(
@@ -81,9 +128,9 @@ def on_http_error(request, exc: HttpError):
     return _error(request, exc.status_code, str(exc), code="error")
 
 
-class TokenIn(Schema):
-    username: str
-    password: str
+class TokenIn(InputSchema):
+    username: Text = Field(max_length=150)
+    password: Text
 
 
 class TokenOut(Schema):
@@ -92,7 +139,7 @@ class TokenOut(Schema):
     expires_in: int
 
 
-@api.post("/auth/token", auth=None, response={200: TokenOut, 400: ErrorOut, 422: ErrorOut},
+@api.post("/auth/token", auth=None, response={200: TokenOut, 400: ErrorOut, 413: ErrorOut, 422: ErrorOut},
           tags=["auth"], summary="用用户名和密码换取访问令牌")
 def auth_token(request, payload: TokenIn):
     from jiceng.accounts.services import TOKEN_LIFETIME

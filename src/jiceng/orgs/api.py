@@ -1,8 +1,8 @@
 from __future__ import annotations
 
-from ninja import Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 
-from jiceng.core.api import ErrorOut
+from jiceng.core.api import Id, InputSchema, Omittable, OptionalId, Text, error_responses
 from jiceng.core.errors import NotFoundError
 
 from . import selectors, services
@@ -23,22 +23,22 @@ class OrgUnitOut(Schema):
     is_active: bool
 
 
-class OrgUnitIn(Schema):
-    parent_id: int
-    kind: str
-    name: str
-    code: str
-    party_org_kind: str = ""
-    party_org_name: str = ""
+class OrgUnitIn(InputSchema):
+    parent_id: Id
+    kind: Text = Field(max_length=20)
+    name: Text = Field(max_length=100)
+    code: Text = Field(max_length=32)
+    party_org_kind: Text = Field("", max_length=20)
+    party_org_name: Text = Field("", max_length=100)
 
 
-class OrgUnitPatch(Schema):
-    kind: str | None = None
-    name: str | None = None
-    code: str | None = None
-    party_org_kind: str | None = None
-    party_org_name: str | None = None
-    is_active: bool | None = None
+class OrgUnitPatch(InputSchema):
+    kind: Text = Omittable(max_length=20)
+    name: Text = Omittable(max_length=100)
+    code: Text = Omittable(max_length=32)
+    party_org_kind: Text = Omittable(max_length=20)
+    party_org_name: Text = Omittable(max_length=100)
+    is_active: bool = Omittable()
 
 
 class Page(Schema):
@@ -49,32 +49,35 @@ class Page(Schema):
 def paginate(qs, limit: int, offset: int):
     limit = max(1, min(limit, 200))
     offset = max(0, offset)
-    return {"count": qs.count(), "results": list(qs[offset: offset + limit])}
+    count = qs.count()
+    # Past the last row the page is empty; the database is not asked (the offset may not even fit its integers).
+    return {"count": count, "results": list(qs[offset: offset + limit]) if offset < count else []}
 
 
-@router.get("/", response={200: Page}, summary="组织单元列表（限本人管辖范围）")
-def org_unit_list(request, parent_id: int | None = None, kind: str = "", q: str = "", limit: int = 50, offset: int = 0):
+@router.get("/", response={200: Page, **error_responses()}, summary="组织单元列表（限本人管辖范围）")
+def org_unit_list(request, parent_id: OptionalId = Query(None), kind: Text = "", q: Text = "", limit: int = 50,
+                  offset: int = 0):
     return paginate(selectors.org_unit_list(user=request.user, parent_id=parent_id, kind=kind, q=q), limit, offset)
 
 
-@router.get("/{unit_id}", response={200: OrgUnitOut, 404: ErrorOut})
-def org_unit_detail(request, unit_id: int):
+@router.get("/{unit_id}", response={200: OrgUnitOut, **error_responses(404)})
+def org_unit_detail(request, unit_id: Id):
     return selectors.org_unit_get_for_user(request.user, unit_id)
 
 
-@router.post("/", response={201: OrgUnitOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut})
+@router.post("/", response={201: OrgUnitOut, **error_responses(400, 403, 404, 413)})
 def org_unit_create(request, payload: OrgUnitIn):
     try:
         parent = selectors.org_unit_get_for_user(request.user, payload.parent_id)
     except NotFoundError as exc:
         exc.field = "parent_id"
         raise
-    data = payload.dict()
+    data = payload.model_dump()
     data.pop("parent_id")
     return Status(201, services.org_unit_create(actor=request.user, parent=parent, **data))
 
 
-@router.patch("/{unit_id}", response={200: OrgUnitOut, 400: ErrorOut, 404: ErrorOut, 422: ErrorOut})
-def org_unit_update(request, unit_id: int, payload: OrgUnitPatch):
+@router.patch("/{unit_id}", response={200: OrgUnitOut, **error_responses(400, 404, 413)})
+def org_unit_update(request, unit_id: Id, payload: OrgUnitPatch):
     unit = selectors.org_unit_get_for_user(request.user, unit_id)
-    return services.org_unit_update(actor=request.user, unit=unit, **payload.dict(exclude_unset=True))
+    return services.org_unit_update(actor=request.user, unit=unit, **payload.model_dump(exclude_unset=True))

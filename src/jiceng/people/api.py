@@ -4,12 +4,12 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import transaction
-from ninja import Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 
 from jiceng.accounts import permissions
 from jiceng.accounts.services import client_ip
 from jiceng.audit.services import audit_log
-from jiceng.core.api import ErrorOut
+from jiceng.core.api import Id, InputSchema, Omittable, OptionalId, Text, error_responses
 from jiceng.core.errors import JicengError, NotFoundError
 from jiceng.orgs.selectors import org_unit_get_for_user
 
@@ -21,9 +21,12 @@ router = Router()
 
 
 def _paginate(qs, limit: int, offset: int):
+    """The page, the total, and the limit and offset actually used."""
     limit = max(1, min(limit, 200))
     offset = max(0, offset)
-    return list(qs[offset: offset + limit]), limit, offset
+    count = qs.count()
+    # Past the last row the page is empty; the database is not asked (the offset may not even fit its integers).
+    return (list(qs[offset: offset + limit]) if offset < count else []), count, limit, offset
 
 
 def _unit(request, unit_id, field):
@@ -48,22 +51,22 @@ class HouseholdOut(Schema):
     member_count: int | None = None
 
 
-class HouseholdIn(Schema):
-    org_unit_id: int
-    address: str
-    number: str = ""
-    phone: str = ""
-    status: str = "active"
-    note: str = ""
+class HouseholdIn(InputSchema):
+    org_unit_id: Id
+    address: Text = Field(max_length=255)
+    number: Text = Field("", max_length=32)
+    phone: Text = ""
+    status: Text = "active"
+    note: Text = ""
 
 
-class HouseholdPatch(Schema):
-    address: str | None = None
-    phone: str | None = None
-    status: str | None = None
-    note: str | None = None
-    head_id: int | None = None
-    org_unit_id: int | None = None
+class HouseholdPatch(InputSchema):
+    address: Text = Omittable(max_length=255)
+    phone: Text = Omittable()
+    status: Text = Omittable()
+    note: Text = Omittable()
+    head_id: Id | None = Field(None, description="户主（本户成员）的居民 ID；null 表示不设户主")
+    org_unit_id: Id = Omittable(description="迁往的网格/楼栋")
 
 
 class HouseholdPage(Schema):
@@ -91,36 +94,36 @@ class ResidentOut(Schema):
     masked: bool
 
 
-class ResidentIn(Schema):
-    name: str
-    id_number: str
-    gender: str | None = None
+class ResidentIn(InputSchema):
+    name: Text
+    id_number: Text
+    gender: Text | None = None
     birth_date: dt.date | None = None
-    phone: str = ""
-    ethnicity: str = "汉族"
-    household_id: int | None = None
-    org_unit_id: int | None = None
-    relationship: str = ""
-    registered_address: str = ""
-    actual_address: str = ""
-    status: str = "living"
-    tags: list[str] = []
-    note: str = ""
+    phone: Text = ""
+    ethnicity: Text = Field("汉族", max_length=20)
+    household_id: Id | None = None
+    org_unit_id: Id | None = None
+    relationship: Text = ""
+    registered_address: Text = Field("", max_length=255)
+    actual_address: Text = Field("", max_length=255)
+    status: Text = "living"
+    tags: list[Text] = []
+    note: Text = ""
 
 
-class ResidentPatch(Schema):
-    name: str | None = None
-    id_number: str | None = None
-    gender: str | None = None
-    birth_date: dt.date | None = None
-    phone: str | None = None
-    ethnicity: str | None = None
-    relationship: str | None = None
-    registered_address: str | None = None
-    actual_address: str | None = None
-    status: str | None = None
-    tags: list[str] | None = None
-    note: str | None = None
+class ResidentPatch(InputSchema):
+    name: Text = Omittable()
+    id_number: Text = Omittable()
+    gender: Text | None = Field(None, description="null：按身份证号推算")
+    birth_date: dt.date | None = Field(None, description="null：按身份证号推算")
+    phone: Text = Omittable()
+    ethnicity: Text = Omittable(max_length=20)
+    relationship: Text = Omittable()
+    registered_address: Text = Omittable(max_length=255)
+    actual_address: Text = Omittable(max_length=255)
+    status: Text = Omittable()
+    tags: list[Text] = Omittable()
+    note: Text = Omittable()
 
 
 class ResidentPage(Schema):
@@ -142,21 +145,21 @@ class PartyMemberOut(Schema):
     linked_household_ids: list[int]
 
 
-class PartyMemberIn(Schema):
-    resident_id: int
-    branch_id: int
+class PartyMemberIn(InputSchema):
+    resident_id: Id
+    branch_id: Id
     join_date: dt.date
-    status: str = "formal"
-    party_post: str = ""
-    linked_household_ids: list[int] = []
+    status: Text = "formal"
+    party_post: Text = Field("", max_length=50)
+    linked_household_ids: list[Id] = []
 
 
-class PartyMemberPatch(Schema):
-    branch_id: int | None = None
-    join_date: dt.date | None = None
-    status: str | None = None
-    party_post: str | None = None
-    linked_household_ids: list[int] | None = None
+class PartyMemberPatch(InputSchema):
+    branch_id: Id = Omittable()
+    join_date: dt.date = Omittable()
+    status: Text = Omittable()
+    party_post: Text = Omittable(max_length=50)
+    linked_household_ids: list[Id] = Omittable()
 
 
 class PartyMemberPage(Schema):
@@ -191,34 +194,34 @@ def party_member_out(m: PartyMember) -> dict:
 
 # ----------------------------------------------------------------------------- households
 
-@router.get("/households", response={200: HouseholdPage, 404: ErrorOut}, tags=["households"], summary="住户列表")
-def household_list(request, q: str = "", org_unit_id: int | None = None, status: str = "", limit: int = 50,
+@router.get("/households", response={200: HouseholdPage, **error_responses(404)}, tags=["households"],
+            summary="住户列表")
+def household_list(request, q: Text = "", org_unit_id: OptionalId = Query(None), status: Text = "", limit: int = 50,
                    offset: int = 0):
     path = _unit(request, org_unit_id, "org_unit_id").path if org_unit_id else ""
     qs = selectors.household_list(user=request.user, q=q, org_path=path, status=status)
-    rows, limit, offset = _paginate(qs, limit, offset)
-    return {"count": qs.count(), "limit": limit, "offset": offset, "results": [household_out(h) for h in rows]}
+    rows, count, limit, offset = _paginate(qs, limit, offset)
+    return {"count": count, "limit": limit, "offset": offset, "results": [household_out(h) for h in rows]}
 
 
-@router.get("/households/{household_id}", response={200: HouseholdOut, 404: ErrorOut}, tags=["households"])
-def household_detail(request, household_id: int):
+@router.get("/households/{household_id}", response={200: HouseholdOut, **error_responses(404)}, tags=["households"])
+def household_detail(request, household_id: Id):
     return household_out(selectors.household_get_for_user(request.user, household_id))
 
 
-@router.post("/households", response={201: HouseholdOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 413: ErrorOut,
-                                      422: ErrorOut}, tags=["households"])
+@router.post("/households", response={201: HouseholdOut, **error_responses(400, 403, 404, 413)}, tags=["households"])
 def household_create(request, payload: HouseholdIn):
-    data = payload.dict()
+    data = payload.model_dump()
     unit = _unit(request, data.pop("org_unit_id"), "org_unit_id")
     h = services.household_create(actor=request.user, org_unit=unit, **data)
     return Status(201, household_out(selectors.household_get_for_user(request.user, h.pk)))
 
 
-@router.patch("/households/{household_id}", response={200: HouseholdOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut,
-                                                       413: ErrorOut, 422: ErrorOut}, tags=["households"])
-def household_update(request, household_id: int, payload: HouseholdPatch):
+@router.patch("/households/{household_id}", response={200: HouseholdOut, **error_responses(400, 403, 404, 413)},
+              tags=["households"])
+def household_update(request, household_id: Id, payload: HouseholdPatch):
     h = selectors.household_get_for_user(request.user, household_id, purpose="change")
-    data = payload.dict(exclude_unset=True)
+    data = payload.model_dump(exclude_unset=True)
     to_unit_id = data.pop("org_unit_id", None)
     if "head_id" in data:
         head_id = data.pop("head_id")
@@ -239,20 +242,20 @@ def household_update(request, household_id: int, payload: HouseholdPatch):
 
 # ----------------------------------------------------------------------------- residents
 
-@router.get("/residents", response={200: ResidentPage, 404: ErrorOut}, tags=["residents"],
+@router.get("/residents", response={200: ResidentPage, **error_responses(404)}, tags=["residents"],
             summary="居民列表：q 可为姓名（简繁均可）、拼音或首字母、身份证号或电话后几位")
-def resident_list(request, q: str = "", org_unit_id: int | None = None, tag: str = "", status: str = "",
-                  household_id: int | None = None, address: str = "", limit: int = 50, offset: int = 0):
+def resident_list(request, q: Text = "", org_unit_id: OptionalId = Query(None), tag: Text = "", status: Text = "",
+                  household_id: OptionalId = Query(None), address: Text = "", limit: int = 50, offset: int = 0):
     path = _unit(request, org_unit_id, "org_unit_id").path if org_unit_id else ""
     qs = selectors.resident_list(user=request.user, q=q, org_path=path, tag=tag, status=status,
                                  household_id=household_id, address=address).prefetch_related("tags")
-    rows, limit, offset = _paginate(qs, limit, offset)
-    return {"count": qs.count(), "limit": limit, "offset": offset, "results": [resident_out(r) for r in rows]}
+    rows, count, limit, offset = _paginate(qs, limit, offset)
+    return {"count": count, "limit": limit, "offset": offset, "results": [resident_out(r) for r in rows]}
 
 
-@router.get("/residents/{resident_id}", response={200: ResidentOut, 403: ErrorOut, 404: ErrorOut}, tags=["residents"],
+@router.get("/residents/{resident_id}", response={200: ResidentOut, **error_responses(403, 404)}, tags=["residents"],
             summary="居民详情；reveal=true 返回完整身份证号和电话（需有权限，且记入审计日志）")
-def resident_detail(request, resident_id: int, reveal: bool = False):
+def resident_detail(request, resident_id: Id, reveal: bool = False):
     r = selectors.resident_get_for_user(request.user, resident_id)
     if reveal:
         services.resident_personal_data_view(actor=request.user, resident=r, ip_address=client_ip(request),
@@ -260,10 +263,9 @@ def resident_detail(request, resident_id: int, reveal: bool = False):
     return resident_out(r, unmasked=reveal)
 
 
-@router.post("/residents", response={201: ResidentOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 413: ErrorOut,
-                                     422: ErrorOut}, tags=["residents"])
+@router.post("/residents", response={201: ResidentOut, **error_responses(400, 403, 404, 413)}, tags=["residents"])
 def resident_create(request, payload: ResidentIn):
-    data = payload.dict()
+    data = payload.model_dump()
     household = unit = None
     household_id, unit_id = data.pop("household_id"), data.pop("org_unit_id")
     if household_id is not None:
@@ -279,11 +281,11 @@ def resident_create(request, payload: ResidentIn):
     return Status(201, resident_out(selectors.resident_get_for_user(request.user, r.pk)))
 
 
-@router.patch("/residents/{resident_id}", response={200: ResidentOut, 400: ErrorOut, 404: ErrorOut, 413: ErrorOut,
-                                                     422: ErrorOut}, tags=["residents"])
-def resident_update(request, resident_id: int, payload: ResidentPatch):
+@router.patch("/residents/{resident_id}", response={200: ResidentOut, **error_responses(400, 404, 413)},
+              tags=["residents"])
+def resident_update(request, resident_id: Id, payload: ResidentPatch):
     r = selectors.resident_get_for_user(request.user, resident_id, purpose="change")
-    r = services.resident_update(actor=request.user, resident=r, **payload.dict(exclude_unset=True))
+    r = services.resident_update(actor=request.user, resident=r, **payload.model_dump(exclude_unset=True))
     return resident_out(selectors.resident_get_for_user(request.user, r.pk))
 
 
@@ -296,23 +298,24 @@ def _households(request, ids):
     return found
 
 
-@router.get("/party-members", response={200: PartyMemberPage, 404: ErrorOut}, tags=["party-members"])
-def party_member_list(request, q: str = "", org_unit_id: int | None = None, status: str = "", limit: int = 50,
-                      offset: int = 0):
+@router.get("/party-members", response={200: PartyMemberPage, **error_responses(404)}, tags=["party-members"])
+def party_member_list(request, q: Text = "", org_unit_id: OptionalId = Query(None), status: Text = "",
+                      limit: int = 50, offset: int = 0):
     path = _unit(request, org_unit_id, "org_unit_id").path if org_unit_id else ""
     qs = selectors.party_member_list(user=request.user, q=q, org_path=path, status=status).prefetch_related(
         "linked_households")
-    rows, limit, offset = _paginate(qs, limit, offset)
-    return {"count": qs.count(), "limit": limit, "offset": offset, "results": [party_member_out(m) for m in rows]}
+    rows, count, limit, offset = _paginate(qs, limit, offset)
+    return {"count": count, "limit": limit, "offset": offset, "results": [party_member_out(m) for m in rows]}
 
 
-@router.get("/party-members/{member_id}", response={200: PartyMemberOut, 404: ErrorOut}, tags=["party-members"])
-def party_member_detail(request, member_id: int):
+@router.get("/party-members/{member_id}", response={200: PartyMemberOut, **error_responses(404)},
+            tags=["party-members"])
+def party_member_detail(request, member_id: Id):
     return party_member_out(selectors.party_member_get_for_user(request.user, member_id))
 
 
-@router.post("/party-members", response={201: PartyMemberOut, 400: ErrorOut, 404: ErrorOut, 413: ErrorOut,
-                                         422: ErrorOut}, tags=["party-members"])
+@router.post("/party-members", response={201: PartyMemberOut, **error_responses(400, 404, 413)},
+             tags=["party-members"])
 def party_member_create(request, payload: PartyMemberIn):
     try:
         resident = selectors.resident_get_for_user(request.user, payload.resident_id, purpose="change")
@@ -325,14 +328,14 @@ def party_member_create(request, payload: PartyMemberIn):
     return Status(201, party_member_out(selectors.party_member_get_for_user(request.user, m.pk)))
 
 
-@router.patch("/party-members/{member_id}", response={200: PartyMemberOut, 400: ErrorOut, 404: ErrorOut, 413: ErrorOut,
-                                                       422: ErrorOut}, tags=["party-members"])
-def party_member_update(request, member_id: int, payload: PartyMemberPatch):
+@router.patch("/party-members/{member_id}", response={200: PartyMemberOut, **error_responses(400, 404, 413)},
+              tags=["party-members"])
+def party_member_update(request, member_id: Id, payload: PartyMemberPatch):
     m = selectors.party_member_get_for_user(request.user, member_id)
-    data = payload.dict(exclude_unset=True)
+    data = payload.model_dump(exclude_unset=True)
     if "branch_id" in data:
         data["branch"] = _unit(request, data.pop("branch_id"), "branch_id")
     if "linked_household_ids" in data:
-        data["linked_households"] = _households(request, data.pop("linked_household_ids") or [])
+        data["linked_households"] = _households(request, data.pop("linked_household_ids"))
     services.party_member_update(actor=request.user, member=m, **data)
     return party_member_out(selectors.party_member_get_for_user(request.user, m.pk))

@@ -240,10 +240,14 @@ def resident_personal_data_view(*, actor, resident: Resident, ip_address: str = 
 # ----------------------------------------------------------------------------- households
 
 def _next_household_number(unit: OrgUnit) -> str:
+    """The unit's next household number, "<unit code>-0001" upward (numbers of child units, which
+    share the prefix, are not counted; numbers past 9999 compare as numbers, not text)."""
+    from django.db.models.functions import Length
+
     prefix = f"{unit.code}-"
-    last = (Household.objects.filter(number__startswith=prefix).order_by("-number")
-            .values_list("number", flat=True).first())
-    n = int(last.rsplit("-", 1)[1]) + 1 if last and last.rsplit("-", 1)[1].isdigit() else 1
+    last = (Household.objects.filter(number__regex=rf"^{re.escape(prefix)}[0-9]+$")
+            .order_by(Length("number").desc(), "-number").values_list("number", flat=True).first())
+    n = int(last[len(prefix):]) + 1 if last else 1
     return f"{prefix}{n:04d}"
 
 
@@ -273,10 +277,15 @@ def household_create(*, actor, org_unit: OrgUnit | None, address: str, number: s
     errors.raise_if_any()
     with transaction.atomic():
         locked_unit = OrgUnit.objects.select_for_update().get(pk=unit.pk)
-        household = Household.objects.create(
-            number=number or _next_household_number(locked_unit), org_unit=unit, org_path=unit.path,
-            address=address, phone=phone, phone_rev=reverse(phone), status=status, note=note,
-        )
+        try:
+            with transaction.atomic():  # a savepoint: a clash on the number is reported, not a 500
+                household = Household.objects.create(
+                    number=number or _next_household_number(locked_unit), org_unit=unit, org_path=unit.path,
+                    address=address, phone=phone, phone_rev=reverse(phone), status=status, note=note,
+                )
+        except IntegrityError:
+            raise JicengError(_("户编号“%(n)s”已存在，请换一个编号") % {"n": number or "—"}, field="number",
+                              code="duplicate") from None
         audit_log(actor=actor, action="people.household.created", obj=household,
                   after=_household_snapshot(household))
         if head_data:
