@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "jiceng.orgs",
     "jiceng.accounts",
     "jiceng.people",
+    "jiceng.imports",
     "jiceng.web",
 ]
 

@@ -1,0 +1,79 @@
+"""What each import kind's columns are: Chinese header, accepted aliases (Traditional headers are
+normalised to Simplified before matching), whether required, and an example value."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from jiceng.people.search import to_simplified
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    header: str
+    required: bool = False
+    aliases: tuple[str, ...] = ()
+    example: str = ""
+    help: str = ""
+
+
+def normalise_header(text: str) -> str:
+    t = to_simplified(text or "")
+    for ch in " \u3000*＊:：\n\r\t":
+        t = t.replace(ch, "")
+    for suffix in ("（必填）", "(必填)", "（选填）", "(选填)"):
+        t = t.replace(suffix, "")
+    return t.lower()
+
+
+@dataclass(frozen=True)
+class KindSpec:
+    kind: str
+    label: str
+    columns: tuple[Column, ...]
+    notes: tuple[str, ...] = field(default_factory=tuple)
+
+    def header_map(self) -> dict[str, str]:
+        out = {}
+        for c in self.columns:
+            for name in (c.header, *c.aliases):
+                out[normalise_header(name)] = c.key
+        return out
+
+
+ORG_UNITS = KindSpec("org_units", "组织单元", (
+    Column("code", "编码", True, ("单元编码", "区划代码", "统计用区划代码", "代码"), "530124001003",
+           "街道、乡镇、社区、村填写12位统计用区划代码；其他单元自定，全局唯一"),
+    Column("parent_code", "上级编码", True, ("上级单元编码", "上级代码"), "530124001000"),
+    Column("name", "名称", True, ("单元名称",), "凤鸣社区"),
+    Column("kind", "类型", True, ("单元类型", "层级"), "社区", "街道/乡镇/社区/村/村民小组/安置点/网格/小区/楼栋/单元/楼层"),
+    Column("party_org_kind", "党组织类型", False, (), "党委", "党工委/党委/党总支/党支部/党小组，未设立留空"),
+    Column("party_org_name", "党组织名称", False, (), "中共凤鸣社区委员会"),
+))
+
+HOUSEHOLDS = KindSpec("households", "住户", (
+    Column("number", "户编号", True, ("户号", "户编码"), "530124001001-G01-0101"),
+    Column("unit_code", "所在单元编码", True, ("单元编码", "网格编码", "楼栋编码", "所在网格编码"), "530124001001-G01"),
+    Column("address", "住址", True, ("详细地址", "家庭住址", "地址"), "翠湖苑小区1栋1单元101室"),
+    Column("phone", "联系电话", False, ("电话", "手机号", "手机号码"), "13812345678"),
+    Column("status", "状态", False, ("住户状态",), "在册", "在册/已迁出/已注销，留空为在册"),
+))
+
+RESIDENTS = KindSpec("residents", "居民", (
+    Column("name", "姓名", True, ("居民姓名",), "张三"),
+    Column("id_number", "身份证号", True, ("身份证号码", "公民身份号码", "证件号码", "身份证"), "530124198005010035"),
+    Column("gender", "性别", False, (), "男", "可留空，按身份证号识别"),
+    Column("birth_date", "出生日期", False, ("出生年月",), "1980-5-1", "可留空，按身份证号识别"),
+    Column("phone", "联系电话", False, ("电话", "手机号", "手机号码"), "13812345678"),
+    Column("ethnicity", "民族", False, (), "汉族"),
+    Column("household_number", "户编号", False, ("户号", "户编码"), "530124001001-G01-0101",
+           "已登记的户；新户编号需同时填写“所在单元编码”"),
+    Column("relationship", "与户主关系", False, ("与户主的关系", "关系"), "户主"),
+    Column("unit_code", "所在单元编码", False, ("单元编码", "网格编码", "楼栋编码", "所在网格编码"), "530124001001-G01"),
+    Column("registered_address", "户籍地址", False, ("户籍地",), "云南省昆明市富民县永定街道"),
+    Column("actual_address", "现居住地址", False, ("现住址", "居住地址", "住址"), "翠湖苑小区1栋1单元101室"),
+    Column("status", "居住状态", False, ("状态",), "在住", "在住/已迁出/已故，留空为在住"),
+    Column("tags", "特殊群体", False, ("特殊人群", "标签"), "独居老人、退役军人", "多个用顿号或逗号分隔"),
+))
+
+SPECS = {s.kind: s for s in (ORG_UNITS, HOUSEHOLDS, RESIDENTS)}
