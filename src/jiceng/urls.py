@@ -15,5 +15,6 @@ urlpatterns = [
     path("orgs/", include("jiceng.orgs.urls")),
     path("people/", include("jiceng.people.urls")),
     path("audit/", include("jiceng.audit.urls")),
+    path("imports/", include("jiceng.imports.urls")),
     path("api/", api.urls),
 ]

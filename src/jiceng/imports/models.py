@@ -1,0 +1,33 @@
+"""An import job (导入任务): the uploaded file, what the check found, and whether it was applied."""
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class ImportStatus(models.TextChoices):
+    CHECKED = "checked", _("已检查，待确认")
+    REJECTED = "rejected", _("有错误，已拒绝")
+    APPLIED = "applied", _("已导入")
+    CANCELLED = "cancelled", _("已取消")
+
+
+class ImportJob(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="import_jobs")
+    kind = models.CharField(max_length=20)
+    filename = models.CharField(max_length=255)
+    data = models.BinaryField()
+    sha256 = models.CharField(max_length=64)
+    root = models.ForeignKey("orgs.OrgUnit", null=True, blank=True, on_delete=models.PROTECT)
+    simplify = models.BooleanField(default=False)
+    status = models.CharField(max_length=20, choices=ImportStatus.choices)
+    result = models.JSONField(default=dict)
+    created_at = models.DateTimeField(auto_now_add=True)
+    applied_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]

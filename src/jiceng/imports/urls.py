@@ -1,0 +1,13 @@
+from django.urls import path
+
+from . import views
+
+app_name = "imports"
+urlpatterns = [
+    path("", views.upload, name="upload"),
+    path("templates/<str:kind>.xlsx", views.template, name="template"),
+    path("<uuid:pk>/", views.job_detail, name="job"),
+    path("<uuid:pk>/apply/", views.job_apply, name="apply"),
+    path("<uuid:pk>/cancel/", views.job_cancel, name="cancel"),
+    path("<uuid:pk>/errors.xlsx", views.job_errors_xlsx, name="errors"),
+]
