@@ -129,7 +129,7 @@ def test_web_list_read_change_export_follow_scope(role, district, world, make_us
     inside_edit = c.get(f"/people/residents/{inside.head_id}/edit/")
     assert inside_edit.status_code == (200 if role in PEOPLE_WRITE_ROLES else 404)
     # Export
-    r = c.get("/people/residents/export.csv")
+    r = c.get("/people/residents/export/")
     if role in EXPORT_ROLES:
         body = r.content.decode("utf-8-sig")
         assert "甲户主" in body and "乙户主" not in body

@@ -15,6 +15,12 @@ ACTION_LABELS = {
     "people.party_member.created": _("登记党员"),
     "people.party_member.updated": _("修改党员"),
     "people.partner_unit.created": _("登记共建单位"),
+    "people.residents.exported": _("导出居民名单"),
+    "people.households.exported": _("导出住户名单"),
+    "people.party_members.exported": _("导出党员名单"),
+    "imports.org_units.imported": _("导入组织单元"),
+    "imports.households.imported": _("导入住户"),
+    "imports.residents.imported": _("导入居民"),
     "demo.built": _("生成演示数据"),
 }
 

@@ -100,8 +100,8 @@ def household_get_for_user(user, household_id, *, purpose: str = "view") -> Hous
         raise NotFoundError() from None
 
 
-def party_member_list(*, user, q: str = "", org_path: str = "", status: str = ""):
-    qs = PartyMember.objects.accessible_to(user)
+def party_member_list(*, user, q: str = "", org_path: str = "", status: str = "", purpose: str = "view"):
+    qs = PartyMember.objects.accessible_to(user, purpose=purpose)
     if org_path:
         qs = qs.filter(org_path__startswith=org_path)
     if status:

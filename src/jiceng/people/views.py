@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from urllib.parse import quote
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -20,7 +21,7 @@ from jiceng.web.forms import apply_error
 from jiceng.web.pagination import CappedPaginator
 
 from . import selectors, services
-from .exports import resident_export_csv
+from .exports import people_export
 from .forms import (
     HouseholdForm, HouseholdMoveForm, PartnerUnitForm, PartyMemberEditForm, PartyMemberForm, ResidentForm,
 )
@@ -50,7 +51,8 @@ def household_list(request):
     q = request.GET.get("q", "").strip()
     qs = selectors.household_list(user=request.user, q=q, org_path=path, status=request.GET.get("status", ""))
     ctx = {"page": _page(request, qs), "q": q, "unit": unit, "statuses": HouseholdStatus.choices,
-           "can_change": permissions.can_change_people(request.user)}
+           "can_change": permissions.can_change_people(request.user),
+           "can_export": permissions.can_export_people(request.user)}
     template = "people/_household_rows.html" if request.htmx else "people/household_list.html"
     return render(request, template, ctx)
 
@@ -142,6 +144,18 @@ def resident_list(request):
     return render(request, template, ctx)
 
 
+def _export_response(request, kind, qs, filters):
+    fmt = request.GET.get("format", "csv")
+    data, title = people_export(actor=request.user, kind=kind, queryset=qs, fmt=fmt, filters=filters,
+                                full=request.GET.get("full") == "1", ip_address=client_ip(request))
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    content_type = ("text/csv; charset=utf-8" if fmt == "csv"
+                    else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response = HttpResponse(data, content_type=content_type)
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(title)}-{stamp}.{fmt}"
+    return response
+
+
 @scope_safe
 @login_required
 def resident_export(request):
@@ -149,12 +163,25 @@ def resident_export(request):
     f = _resident_filters(request)
     qs = selectors.resident_list(user=request.user, q=f["q"], org_path=path, tag=f["tag"], status=f["status"],
                                  address=f["address"], purpose="export")
-    data = resident_export_csv(actor=request.user, residents=qs, filters=f, full=request.GET.get("full") == "1",
-                               ip_address=client_ip(request))
-    response = HttpResponse(data, content_type="text/csv; charset=utf-8")
-    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    response["Content-Disposition"] = f'attachment; filename="residents-{stamp}.csv"'
-    return response
+    return _export_response(request, "residents", qs, f)
+
+
+@scope_safe
+@login_required
+def household_export(request):
+    unit, path = _org_filter(request)
+    f = {k: request.GET.get(k, "").strip() for k in ("q", "status", "org")}
+    qs = selectors.household_list(user=request.user, q=f["q"], org_path=path, status=f["status"], purpose="export")
+    return _export_response(request, "households", qs, f)
+
+
+@scope_safe
+@login_required
+def party_member_export(request):
+    unit, path = _org_filter(request)
+    f = {k: request.GET.get(k, "").strip() for k in ("q", "status", "org")}
+    qs = selectors.party_member_list(user=request.user, q=f["q"], org_path=path, status=f["status"], purpose="export")
+    return _export_response(request, "party_members", qs, f)
 
 
 @scope_safe
@@ -236,7 +263,8 @@ def party_member_list(request):
     q = request.GET.get("q", "").strip()
     qs = selectors.party_member_list(user=request.user, q=q, org_path=path, status=request.GET.get("status", ""))
     return render(request, "people/party_member_list.html", {
-        "page": _page(request, qs), "q": q, "unit": unit, "can_change": permissions.can_change_people(request.user)})
+        "page": _page(request, qs), "q": q, "unit": unit, "can_change": permissions.can_change_people(request.user),
+        "can_export": permissions.can_export_people(request.user)})
 
 
 @scope_safe
