@@ -1,0 +1,70 @@
+import pytest
+
+from jiceng.imports.engine import import_file
+from jiceng.orgs.models import OrgUnit
+from jiceng.people.models import Household, Resident
+
+
+def csv(lines):
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def test_org_units_import_in_dependency_order_and_reimport_updates(admin, district):
+    data = csv([
+        "编码,上级编码,名称,类型,党组织类型,党组织名称",
+        "B-2,G-9,2栋,楼栋,党小组,2栋党小组",  # its parent comes later in the file
+        f"G-9,{district.comm_a.code},甲九网格,网格,党支部,甲九网格党支部",
+        "530124001009,530124001000,丙社区,社区,党委,中共丙社区委员会",
+    ])
+    result = import_file(actor=admin, kind="org_units", filename="u.csv", data=data)
+    assert result.ok, [e.as_dict() for e in result.errors]
+    b2 = OrgUnit.objects.get(code="B-2")
+    assert b2.parent.code == "G-9" and b2.path.startswith(district.comm_a.path) and b2.party_org_kind == "group"
+    again = import_file(actor=admin, kind="org_units", filename="u.csv", data=data.replace("甲九网格,".encode(), "甲九网格（新）,".encode()))
+    assert (again.created, again.updated, again.unchanged) == (0, 1, 2)
+    assert OrgUnit.objects.get(code="G-9").name == "甲九网格（新）"
+
+
+@pytest.mark.parametrize("line,column,reason", [
+    ("X-1,NO-PARENT,某单元,网格,,", "上级编码", "不存在"),
+    ("530124009,530124001000,丁社区,社区,,", "编码", "12位"),
+    ("X-2,530124001000,某单元,宇宙,,", "类型", "不在可选值中"),
+    ("X-3,530124001000,某单元,网格,大党委,", "党组织类型", "不在可选值中"),
+])
+def test_org_unit_errors(line, column, reason, admin, district):
+    before = OrgUnit.objects.count()
+    result = import_file(actor=admin, kind="org_units", filename="u.csv", data=csv(["编码,上级编码,名称,类型,党组织类型,党组织名称", line]))
+    assert [(e.row, e.column) for e in result.errors] == [(2, column)] and reason in result.errors[0].reason
+    assert OrgUnit.objects.count() == before
+
+
+def test_community_staff_cannot_import_units(district, make_user):
+    staff = make_user("community_staff", district.comm_a)
+    result = import_file(actor=staff, kind="org_units", filename="u.csv",
+                         data=csv(["编码,上级编码,名称,类型", f"G-7,{district.comm_a.code},甲七网格,网格"]))
+    assert result.errors and "管辖范围" in result.errors[0].reason
+    assert not OrgUnit.objects.filter(code="G-7").exists()
+
+
+def test_households_import_and_move_on_reimport(admin, district, make_household):
+    data = csv(["户编号,所在单元编码,住址,联系电话", f"H-1,{district.grid_a1.code},甲一网格1号,13800001111",
+                f"H-2,{district.grid_a1.code},甲一网格2号,"])
+    assert import_file(actor=admin, kind="households", filename="h.csv", data=data).created == 2
+    from jiceng.people.services import resident_create
+    from tests.conftest import make_id
+    h1 = Household.objects.get(number="H-1")
+    r = resident_create(actor=admin, household=h1, name="赵一", relationship="head", id_number=make_id(seq=77))
+    moved = csv(["户编号,所在单元编码,住址,联系电话", f"H-1,{district.grid_a2.code},甲二网格8号,13800001111",
+                 f"H-2,{district.grid_a1.code},甲一网格2号,"])
+    result = import_file(actor=admin, kind="households", filename="h.csv", data=moved)
+    assert (result.created, result.updated, result.unchanged) == (0, 1, 1)
+    assert Resident.objects.get(pk=r.pk).org_path == district.grid_a2.path
+
+
+def test_household_errors_name_row_and_column(admin, district):
+    data = csv(["户编号,所在单元编码,住址,联系电话", f"H-1,{district.grid_a1.code},,123",
+                f"H-1,{district.comm_a.code}X,2号,"])
+    result = import_file(actor=admin, kind="households", filename="h.csv", data=data)
+    got = {(e.row, e.column) for e in result.errors}
+    assert {(2, "住址"), (2, "联系电话"), (3, "户编号"), (3, "所在单元编码")} <= got
+    assert not Household.objects.exists()
