@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "jiceng.orgs",
     "jiceng.accounts",
     "jiceng.people",
+    "huey.contrib.djhuey",
     "jiceng.imports",
     "jiceng.web",
 ]
@@ -169,8 +170,20 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
 REDIS_URL = os.environ.get("JICENG_REDIS_URL", "")
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
-else:
+elif TESTING:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+else:
+    # Shared by the web workers and the task consumer (import progress, cancel requests).
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+                          "LOCATION": str(VAR_DIR / "cache")}}
+
+# Task queue (Huey): Redis in production, an embedded SQLite file otherwise; tests run tasks inline.
+if REDIS_URL and not TESTING:
+    HUEY = {"huey_class": "huey.RedisHuey", "name": "jiceng", "url": REDIS_URL, "immediate": False,
+            "consumer": {"workers": 2, "worker_type": "thread"}}
+else:
+    HUEY = {"huey_class": "huey.SqliteHuey", "name": "jiceng", "filename": str(VAR_DIR / "tasks.sqlite3"),
+            "immediate": TESTING, "consumer": {"workers": 2, "worker_type": "thread"}}
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False

@@ -88,7 +88,28 @@ def test_serve_migrates_and_serves_with_gunicorn(tmp_path):
         assert "登录" in body
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/static/web/jiceng.css", timeout=5) as r:
             assert r.status == 200
+        # The task-queue consumer started beside the web server checks an uploaded import.
+        enqueue = (
+            "from jiceng.accounts.services import user_create;"
+            "from jiceng.imports.services import import_job_create;"
+            "u = user_create(actor=None, username='ops', password='ops-password-123', is_superuser=True);"
+            "job = import_job_create(actor=u, kind='org_units', filename='u.csv',"
+            " data='编码,上级编码,名称,类型\\nS-1,,x,街道\\n'.encode());"
+            "print(job.pk)"
+        )
+        out = subprocess.run([JICENG, "shell", "-c", enqueue], env=env, capture_output=True, text=True, timeout=60)
+        assert out.returncode == 0, out.stderr
+        job_id = out.stdout.strip().splitlines()[-1]
+        status = ""
+        deadline = time.monotonic() + 40
+        while time.monotonic() < deadline and status in ("", "queued", "checking"):
+            time.sleep(0.5)
+            status = subprocess.run([JICENG, "shell", "-c",
+                                     f"from jiceng.imports.models import ImportJob; print(ImportJob.objects.get(pk='{job_id}').status)"],
+                                    env=env, capture_output=True, text=True, timeout=60).stdout.strip().splitlines()[-1]
+        assert status == "rejected"  # checked by the consumer: the street row has no parent code
     finally:
         proc.terminate()
         out, _ = proc.communicate(timeout=20)
     assert "gunicorn" in out.lower() or "Booting worker" in out
+    assert "task-queue consumer started" in out

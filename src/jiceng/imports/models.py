@@ -9,7 +9,12 @@ from django.utils.translation import gettext_lazy as _
 
 
 class ImportStatus(models.TextChoices):
+    QUEUED = "queued", _("排队检查中")
+    CHECKING = "checking", _("正在检查")
     CHECKED = "checked", _("已检查，待确认")
+    APPLY_QUEUED = "apply_queued", _("排队导入中")
+    APPLYING = "applying", _("正在导入")
+    FAILED = "failed", _("出错")
     REJECTED = "rejected", _("有错误，已拒绝")
     APPLIED = "applied", _("已导入")
     CANCELLED = "cancelled", _("已取消")
@@ -28,6 +33,13 @@ class ImportJob(models.Model):
     result = models.JSONField(default=dict)
     created_at = models.DateTimeField(auto_now_add=True)
     applied_at = models.DateTimeField(null=True, blank=True)
+    message = models.TextField(blank=True)
+
+    RUNNING = ("queued", "checking", "apply_queued", "applying")
+
+    @property
+    def is_running(self) -> bool:
+        return self.status in self.RUNNING
 
     class Meta:
         ordering = ["-created_at"]

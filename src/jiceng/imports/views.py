@@ -4,10 +4,8 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -18,7 +16,7 @@ from jiceng.core.scope import scope_safe
 from jiceng.orgs.selectors import org_unit_choices
 from jiceng.web.forms import BootstrapMixin, apply_error
 
-from .engine import import_file
+from . import services
 from .models import ImportJob, ImportStatus
 from .readers import read_sheet
 from .spec import SPECS
@@ -59,18 +57,13 @@ def upload(request):
         if f.size > MAX_UPLOAD:
             form.add_error("file", _("文件超过 50 MB，请拆分后上传"))
         else:
-            data = f.read()
             try:
-                result = import_file(actor=request.user, kind=form.cleaned_data["kind"], filename=f.name, data=data,
-                                     root=form.cleaned_data["root"], simplify=form.cleaned_data["simplify"],
-                                     dry_run=True)
+                job = services.import_job_create(actor=request.user, kind=form.cleaned_data["kind"], filename=f.name,
+                                                 data=f.read(), root=form.cleaned_data["root"],
+                                                 simplify=form.cleaned_data["simplify"])
             except JicengError as exc:
-                apply_error(form, exc, {"org": "root"})
+                apply_error(form, exc)
             else:
-                job = ImportJob.objects.create(
-                    actor=request.user, kind=form.cleaned_data["kind"], filename=f.name[:255], data=data,
-                    sha256=result.sha256, root=form.cleaned_data["root"], simplify=form.cleaned_data["simplify"],
-                    status=ImportStatus.CHECKED if result.ok else ImportStatus.REJECTED, result=result.as_dict())
                 return redirect("imports:job", pk=job.pk)
     return render(request, "imports/upload.html", {
         "form": form, "specs": SPECS.values(),
@@ -84,7 +77,18 @@ def job_detail(request, pk):
     errors = job.result.get("errors", [])
     return render(request, "imports/job.html", {
         "job": job, "spec": SPECS[job.kind], "errors": errors[:1000], "error_count": len(errors),
-        "warnings": job.result.get("warnings", [])[:200]})
+        "warnings": job.result.get("warnings", [])[:200], "progress": services.import_job_progress(job)})
+
+
+@scope_safe
+@login_required
+def job_progress(request, pk):
+    """Polled by the job page while the task runs; asks the page to reload when it is done."""
+    job = _job(request, pk)
+    response = render(request, "imports/_progress.html", {"job": job, "progress": services.import_job_progress(job)})
+    if not job.is_running:
+        response["HX-Refresh"] = "true"
+    return response
 
 
 @scope_safe
@@ -92,25 +96,10 @@ def job_detail(request, pk):
 @require_POST
 def job_apply(request, pk):
     job = _job(request, pk)
-    if job.status != ImportStatus.CHECKED:
-        messages.error(request, _("这个文件不能导入：%(s)s") % {"s": job.get_status_display()})
-        return redirect("imports:job", pk=job.pk)
     try:
-        result = import_file(actor=request.user, kind=job.kind, filename=job.filename, data=bytes(job.data),
-                             root=job.root, simplify=job.simplify, dry_run=False)
+        services.import_job_apply(actor=request.user, job=job)
     except JicengError as exc:
         messages.error(request, exc.message)
-        return redirect("imports:job", pk=job.pk)
-    with transaction.atomic():
-        job.status = ImportStatus.APPLIED if result.applied else ImportStatus.REJECTED
-        job.result = result.as_dict()
-        job.applied_at = timezone.now() if result.applied else None
-        job.save(update_fields=["status", "result", "applied_at"])
-    if result.applied:
-        messages.success(request, _("导入完成：新增 %(c)d，更新 %(u)d，无变化 %(n)d") %
-                         {"c": result.created, "u": result.updated, "n": result.unchanged})
-    else:
-        messages.error(request, _("数据在检查后发生了变化，文件被拒绝，请查看错误"))
     return redirect("imports:job", pk=job.pk)
 
 
@@ -119,11 +108,9 @@ def job_apply(request, pk):
 @require_POST
 def job_cancel(request, pk):
     job = _job(request, pk)
-    if job.status == ImportStatus.CHECKED:
-        job.status = ImportStatus.CANCELLED
-        job.save(update_fields=["status"])
-        messages.info(request, _("已取消，未写入任何数据"))
-    return redirect("imports:upload")
+    services.import_job_cancel(actor=request.user, job=job)
+    messages.info(request, _("已请求取消：导入会整体撤销，不会留下半个文件"))
+    return redirect("imports:job", pk=job.pk)
 
 
 @scope_safe

@@ -1,7 +1,10 @@
-"""jiceng serve: apply migrations, collect static files, and serve with gunicorn (WSGI)."""
+"""jiceng serve: apply migrations, collect static files, and serve with gunicorn (WSGI), with the
+task-queue consumer (Huey: imports, scheduled jobs) running beside it."""
 from __future__ import annotations
 
 import os
+import signal
+import subprocess
 import sys
 
 from django.conf import settings
@@ -17,6 +20,7 @@ class Command(BaseCommand):
         parser.add_argument("--host", default=os.environ.get("JICENG_HOST", "127.0.0.1"))
         parser.add_argument("--workers", type=int, default=int(os.environ.get("JICENG_WORKERS", "3")))
         parser.add_argument("--no-migrate", action="store_true")
+        parser.add_argument("--no-worker", action="store_true", help="do not start the task-queue consumer")
 
     def handle(self, *args, **opts):
         if not opts["no_migrate"]:
@@ -27,7 +31,28 @@ class Command(BaseCommand):
         self.stdout.write(f"jiceng serving on http://{bind}/ (gunicorn, {opts['workers']} workers)")
         sys.stdout.flush()
         argv = [
-            "gunicorn", "jiceng.wsgi:application", "--bind", bind, "--workers", str(opts["workers"]),
-            "--threads", "2", "--timeout", "120", "--access-logfile", "-",
+            sys.executable, "-m", "gunicorn", "jiceng.wsgi:application", "--bind", bind,
+            "--workers", str(opts["workers"]), "--threads", "2", "--timeout", "120", "--access-logfile", "-",
         ]
-        os.execvp(sys.executable, [sys.executable, "-m", *argv])
+        children = []
+        if not opts["no_worker"]:
+            children.append(subprocess.Popen([sys.executable, "-m", "jiceng.cli", "run_huey"]))
+            self.stdout.write("task-queue consumer started (Huey)")
+        web = subprocess.Popen(argv)
+        children.append(web)
+
+        def stop(signum, frame):
+            for child in children:
+                if child.poll() is None:
+                    child.send_signal(signal.SIGTERM)
+
+        signal.signal(signal.SIGTERM, stop)
+        signal.signal(signal.SIGINT, stop)
+        code = web.wait()
+        stop(None, None)
+        for child in children:
+            try:
+                child.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                child.kill()
+        sys.exit(code)

@@ -1,0 +1,113 @@
+"""Import jobs: created by the web page, checked and applied by the task queue, cancellable.
+
+Progress and cancel requests travel through the cache (shared by the web workers and the task
+consumer), not the database: during the apply phase the import holds one long transaction, and
+progress written to the database would not be visible (or, on SQLite, writable) until it ends.
+"""
+from __future__ import annotations
+
+from django.core.cache import cache
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from jiceng.accounts import permissions
+from jiceng.core.errors import JicengError, PermissionDeniedError
+
+from .engine import Cancelled, import_file
+from .models import ImportJob, ImportStatus
+from .spec import SPECS
+
+
+def _progress_key(job_id) -> str:
+    return f"jiceng:import:{job_id}:progress"
+
+
+def _cancel_key(job_id) -> str:
+    return f"jiceng:import:{job_id}:cancel"
+
+
+def import_job_progress(job: ImportJob) -> dict:
+    done, total = cache.get(_progress_key(job.pk), (0, 0))
+    return {"done": done, "total": total, "percent": int(100 * done / total) if total else 0}
+
+
+def import_job_create(*, actor, kind: str, filename: str, data: bytes, root=None, simplify: bool = False) -> ImportJob:
+    """Store the upload and queue its check (nothing is written to the registry)."""
+    if not permissions.can_change_people(actor):
+        raise PermissionDeniedError(_("您的角色不能导入数据"))
+    if kind not in SPECS:
+        raise JicengError(_("未知的导入类型：%(k)s") % {"k": kind}, field="kind")
+    if root is not None and not permissions.can_change_path(actor, root.path):
+        raise JicengError(_("“%(u)s”不在您的管辖范围内") % {"u": root.name}, field="root")
+    import hashlib
+
+    from .tasks import import_job_run
+
+    with transaction.atomic():
+        job = ImportJob.objects.create(actor=actor, kind=kind, filename=filename[:255], data=data,
+                                       sha256=hashlib.sha256(data).hexdigest(), root=root, simplify=simplify,
+                                       status=ImportStatus.QUEUED)
+        transaction.on_commit(lambda: import_job_run(str(job.pk), apply=False))
+    return job
+
+
+def import_job_apply(*, actor, job: ImportJob) -> ImportJob:
+    if job.actor_id != actor.pk:
+        raise PermissionDeniedError()
+    from .tasks import import_job_run
+
+    with transaction.atomic():
+        updated = ImportJob.objects.filter(pk=job.pk, status=ImportStatus.CHECKED).update(
+            status=ImportStatus.APPLY_QUEUED)
+        if not updated:
+            raise JicengError(_("这个文件现在不能导入：%(s)s") % {"s": job.get_status_display()}, field="status")
+        transaction.on_commit(lambda: import_job_run(str(job.pk), apply=True))
+    job.refresh_from_db()
+    return job
+
+
+def import_job_cancel(*, actor, job: ImportJob) -> ImportJob:
+    """Stop a queued or running import; a running apply rolls back, so nothing of the file is written."""
+    if job.actor_id != actor.pk:
+        raise PermissionDeniedError()
+    if job.status in (ImportStatus.CHECKED, ImportStatus.QUEUED, ImportStatus.APPLY_QUEUED):
+        ImportJob.objects.filter(pk=job.pk, status=job.status).update(status=ImportStatus.CANCELLED)
+    cache.set(_cancel_key(job.pk), True, 24 * 3600)
+    job.refresh_from_db()
+    return job
+
+
+def import_job_execute(job_id: str, *, apply: bool) -> None:
+    """The task body: check (or apply) the stored file, reporting progress, honouring cancel."""
+    job = ImportJob.objects.select_related("actor", "root").get(pk=job_id)
+    expected = ImportStatus.APPLY_QUEUED if apply else ImportStatus.QUEUED
+    running = ImportStatus.APPLYING if apply else ImportStatus.CHECKING
+    if not ImportJob.objects.filter(pk=job.pk, status=expected).update(status=running):
+        return  # cancelled before it started, or already handled
+    cache.set(_progress_key(job.pk), (0, 0), 24 * 3600)
+
+    def progress(done, total):
+        cache.set(_progress_key(job.pk), (done, total), 24 * 3600)
+
+    def should_cancel():
+        return bool(cache.get(_cancel_key(job.pk)))
+
+    try:
+        result = import_file(actor=job.actor, kind=job.kind, filename=job.filename, data=bytes(job.data),
+                             root=job.root, simplify=job.simplify, dry_run=not apply, progress=progress,
+                             should_cancel=should_cancel)
+    except Cancelled:
+        ImportJob.objects.filter(pk=job.pk).update(status=ImportStatus.CANCELLED,
+                                                   message=_("已取消，未写入任何数据"))
+        return
+    except JicengError as exc:
+        ImportJob.objects.filter(pk=job.pk).update(status=ImportStatus.FAILED, message=exc.message)
+        return
+    progress(result.total, result.total)
+    if apply:
+        status = ImportStatus.APPLIED if result.applied else ImportStatus.REJECTED
+    else:
+        status = ImportStatus.CHECKED if result.ok else ImportStatus.REJECTED
+    ImportJob.objects.filter(pk=job.pk).update(status=status, result=result.as_dict(),
+                                               applied_at=timezone.now() if result.applied else None)
