@@ -73,3 +73,16 @@ def test_search_respects_scope(people, make_user, district):
     found = list(selectors.resident_list(user=grid_worker, q="zs"))
     assert names(found) == ["张三", "张三丰"]
     assert people["out"].pk not in {r.pk for r in found}
+
+
+def test_id_suffix_needs_four_digits(people, admin):
+    assert list(selectors.resident_list(user=admin, q="333")) == []
+    assert len(list(selectors.resident_list(user=admin, q="3333"))) == 1
+
+
+def test_pinyin_results_come_in_pinyin_order_and_stop_at_the_window(people, admin, district, monkeypatch):
+    path = district.grid_a1.path
+    assert [r.name for r in selectors.resident_list(user=admin, q="z", org_path=path)] == ["曾小明", "张三", "张三丰"]
+    monkeypatch.setattr(selectors, "PINYIN_WINDOW", 1)
+    # 曾小明 has 4 keys, each resident at most MAX_KEYS*2; a window of 1 still returns the first resident.
+    assert [r.name for r in selectors.resident_list(user=admin, q="z", org_path=path)][0] == "曾小明"

@@ -168,8 +168,12 @@ class ResidentNameKey(models.Model):
     org_path = models.CharField(max_length=255)
 
     class Meta:
-        indexes = [models.Index(fields=["key", "org_path"], name="resident_namekey_idx",
-                                opclasses=["varchar_pattern_ops", "varchar_pattern_ops"])]
+        indexes = [
+            # Walking keys in order (wide scopes) and within one unit (narrow scopes); the columns use
+            # the C collation on PostgreSQL, so LIKE 'prefix%' is a range on these btrees.
+            models.Index(fields=["key", "resident_id"], include=["org_path"], name="resident_namekey_walk_idx"),
+            models.Index(fields=["org_path", "key"], include=["resident_id"], name="resident_namekey_scope_idx"),
+        ]
         constraints = [models.UniqueConstraint(fields=["resident", "key"], name="resident_namekey_unique")]
 
 

@@ -26,12 +26,16 @@ from .forms import (
     HouseholdForm, HouseholdMoveForm, PartnerUnitForm, PartyMemberEditForm, PartyMemberForm, ResidentForm,
 )
 from .models import HouseholdStatus, ResidentStatus, SpecialGroup
+from .search import QUERY_PINYIN, classify_query
 
 PAGE_SIZE = 20
 
 
-def _page(request, qs):
-    return CappedPaginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+def _page(request, qs, cap: int | None = None):
+    paginator = CappedPaginator(qs, PAGE_SIZE)
+    if cap is not None:
+        paginator.cap = cap
+    return paginator.get_page(request.GET.get("page"))
 
 
 def _org_filter(request):
@@ -137,7 +141,9 @@ def resident_list(request):
     f = _resident_filters(request)
     qs = selectors.resident_list(user=request.user, q=f["q"], org_path=path, tag=f["tag"], status=f["status"],
                                  address=f["address"])
-    ctx = {"page": _page(request, qs), "f": f, "unit": unit, "tags": SpecialGroup.choices,
+    pinyin = classify_query(f["q"])[0] == QUERY_PINYIN if f["q"] else False
+    ctx = {"page": _page(request, qs, cap=selectors.PINYIN_WINDOW if pinyin else None), "f": f, "unit": unit,
+           "tags": SpecialGroup.choices,
            "statuses": ResidentStatus.choices, "can_change": permissions.can_change_people(request.user),
            "can_export": permissions.can_export_people(request.user)}
     template = "people/_resident_rows.html" if request.htmx else "people/resident_list.html"
