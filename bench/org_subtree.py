@@ -35,7 +35,8 @@ def ensure_database():
 
 def setup_django():
     os.environ["DATABASE_URL"] = f"{PG}/{DB}"
-    os.environ["JICENG_DEBUG"] = "1"
+    os.environ["JICENG_DEBUG"] = "0"  # production settings: no query recording on every cursor
+    os.environ.setdefault("SECRET_KEY", "benchmark-only-secret-key-0123456789abcdefghijklmnopqrstuvwxyz")
     os.environ["DJANGO_SETTINGS_MODULE"] = "jiceng.settings"
     sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "src"))
     import django

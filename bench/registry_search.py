@@ -39,7 +39,6 @@ per bulk step are printed.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import math
 import os
 import random
@@ -65,7 +64,11 @@ assert DB_NAME not in {"test", "postgres"} and not DB_NAME.startswith("jiceng_te
 
 # Django's settings come from the environment: point them at the bench database before setup.
 os.environ["DATABASE_URL"] = DATABASE_URL
-os.environ["JICENG_DEBUG"] = "1"
+# Production settings: with DEBUG on, Django wraps every cursor to record its queries, which is
+# not what a served page pays. The demo builder is allowed explicitly.
+os.environ["JICENG_DEBUG"] = "0"
+os.environ.setdefault("SECRET_KEY", "benchmark-only-secret-key-0123456789abcdefghijklmnopqrstuvwxyz")
+os.environ["JICENG_ALLOW_DEMO"] = "1"
 os.environ["DJANGO_SETTINGS_MODULE"] = "jiceng.settings"
 os.environ.pop("JICENG_TESTING", None)
 os.environ.pop("JICENG_TEST_DB_NAME", None)
@@ -305,11 +308,16 @@ JOIN orgs_orgunit o ON o.id = r.org_unit_id
 """
 RAW_SQL = {
     "name": SELECT + "WHERE r.org_path LIKE %s AND r.name_search LIKE %s ORDER BY r.name_search, r.id LIMIT 20",
-    "pinyin": SELECT + "WHERE r.org_path LIKE %s AND r.id IN "
-                       "(SELECT k.resident_id FROM people_residentnamekey k WHERE k.key LIKE %s) "
-                       "ORDER BY r.name_search, r.id LIMIT 20",
+    # The first PINYIN_WINDOW residents in key order: a bounded, scoped walk of the key index, then
+    # each candidate's smallest matching key as the sort key.
+    "pinyin": SELECT.replace("SELECT r.*, h.*, o.*", "SELECT r.*, h.*, o.*, (SELECT min(k2.key) FROM "
+                             "people_residentnamekey k2 WHERE k2.resident_id = r.id AND k2.key LIKE %s) AS match_key")
+              + "WHERE r.org_path LIKE %s AND r.id IN (SELECT k.resident_id FROM people_residentnamekey k "
+                "WHERE k.key LIKE %s AND k.org_path LIKE %s ORDER BY k.key, k.resident_id LIMIT %s) "
+                "ORDER BY match_key, r.id LIMIT 20",
+    # Few matches: both prefix ranges, then a sort that no index can supply.
     "id": SELECT + "WHERE r.org_path LIKE %s AND (r.id_number_rev LIKE %s OR r.phone_rev LIKE %s) "
-                   "ORDER BY r.id_number_rev, r.id LIMIT 20",
+                   "ORDER BY r.id_number_rev || '', r.id LIMIT 20",
 }
 
 
@@ -323,7 +331,11 @@ def raw_query(kind: str, scope_path: str, q: str):
         rev = value[::-1] + "%"
         return RAW_SQL["id"], [scope, rev, rev]
     if k == QUERY_PINYIN:
-        return RAW_SQL["pinyin"], [scope, value + "%"]
+        from jiceng.people.search import MAX_KEYS
+        from jiceng.people.selectors import PINYIN_WINDOW
+
+        bound = MAX_KEYS * 2 * (PINYIN_WINDOW + 1)
+        return RAW_SQL["pinyin"], [value + "%", scope, value + "%", scope, bound]
     return RAW_SQL["name"], [scope, value + "%"]
 
 

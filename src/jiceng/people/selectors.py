@@ -14,8 +14,9 @@ from .search import QUERY_ID, QUERY_NAME, QUERY_PINYIN, classify_query, reverse
 
 SEARCH_LIMIT_DEFAULT = 20
 MIN_SUFFIX_DIGITS = 4
-# A pinyin search returns at most this many residents (the list says "more than 200, narrow it").
-PINYIN_WINDOW = 200
+# A pinyin search returns at most this many residents (three pages; the list then says "more than 60,
+# narrow it"): initials find a person, they are not for browsing a street.
+PINYIN_WINDOW = 60
 
 
 def _pinyin_candidates(user, value: str, *, org_path: str = "", purpose: str = "view"):
