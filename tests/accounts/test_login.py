@@ -1,4 +1,3 @@
-import pytest
 from django.contrib.auth.hashers import identify_hasher
 
 from jiceng.accounts.models import LoginFailure
@@ -33,7 +32,6 @@ def test_successful_login_clears_failures(make_user, district, client):
 
 
 def test_production_mode_refuses_the_demo_password(make_user, district, client, settings):
-    from jiceng.accounts.models import User
     user = make_user("grid_worker", district.grid_a1)
     user.set_password("jiceng-demo")
     user.save()

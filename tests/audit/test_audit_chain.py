@@ -1,4 +1,3 @@
-import datetime as dt
 
 import pytest
 from django.core.management import call_command
@@ -7,7 +6,6 @@ from django.db import connection
 from jiceng.audit.models import AuditEntry
 from jiceng.audit.services import audit_verify
 from jiceng.people.services import household_move, resident_update
-from tests.conftest import make_id
 
 
 @pytest.fixture

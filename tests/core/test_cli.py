@@ -9,7 +9,6 @@ import time
 import urllib.request
 from pathlib import Path
 
-import pytest
 
 JICENG = str(Path(sys.executable).with_name("jiceng"))
 

@@ -2,7 +2,6 @@
 transaction. One bad row rejects the file and the user gets every error at once."""
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 from dataclasses import dataclass, field
 
@@ -15,7 +14,7 @@ from jiceng.core.errors import JicengError, PermissionDeniedError
 from jiceng.orgs.models import DIVISION_CODE_KINDS, HOUSEHOLD_KINDS, SEGMENT_WIDTH, OrgUnit, OrgUnitKind, PartyOrgKind
 from jiceng.people.idnumber import check_id_number
 from jiceng.people.models import (
-    Gender, Household, HouseholdStatus, Relationship, Resident, ResidentNameKey, ResidentStatus, ResidentTag,
+    Household, HouseholdStatus, Relationship, Resident, ResidentNameKey, ResidentStatus, ResidentTag,
     SpecialGroup,
 )
 from jiceng.people.search import name_keys, reverse, to_simplified
@@ -631,7 +630,7 @@ class ResidentImporter(Importer):
         for p, r in creates:
             if p["relationship"] == Relationship.HEAD and r.household_id:
                 head_updates[r.household_id] = r.pk
-        for p, r, _ in updates:
+        for p, r, _changes in updates:
             if r.relationship == Relationship.HEAD and r.household_id:
                 head_updates[r.household_id] = r.pk
         if head_updates:

@@ -17,7 +17,7 @@ from jiceng.orgs.selectors import org_unit_choices
 from jiceng.web.forms import BootstrapMixin, apply_error
 
 from . import services
-from .models import ImportJob, ImportStatus
+from .models import ImportJob
 from .readers import read_sheet
 from .spec import SPECS
 from .workbooks import error_workbook, template_xlsx

@@ -6,9 +6,7 @@ import datetime as dt
 from django.db import transaction
 from ninja import Field, Query, Router, Schema, Status
 
-from jiceng.accounts import permissions
 from jiceng.accounts.services import client_ip
-from jiceng.audit.services import audit_log
 from jiceng.core.api import Id, InputSchema, Omittable, OptionalId, Text, error_responses
 from jiceng.core.errors import JicengError, NotFoundError
 from jiceng.orgs.selectors import org_unit_get_for_user
