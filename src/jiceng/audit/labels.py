@@ -21,6 +21,11 @@ ACTION_LABELS = {
     "imports.org_units.imported": _("导入组织单元"),
     "imports.households.imported": _("导入住户"),
     "imports.residents.imported": _("导入居民"),
+    "imports.party_members.imported": _("导入党员"),
+    "imports.cadres.imported": _("导入干部"),
+    "imports.partner_units.imported": _("导入共建单位"),
+    "people.cadre.updated": _("修改干部"),
+    "people.partner_unit.updated": _("修改共建单位"),
     "demo.built": _("生成演示数据"),
 }
 

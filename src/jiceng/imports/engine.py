@@ -648,11 +648,19 @@ class ResidentImporter(Importer):
 IMPORTERS = {"org_units": OrgUnitImporter, "households": HouseholdImporter, "residents": ResidentImporter}
 
 
+def _register_more():
+    from .more_importers import CadreImporter, PartnerUnitImporter, PartyMemberImporter
+
+    IMPORTERS.update(party_members=PartyMemberImporter, cadres=CadreImporter, partner_units=PartnerUnitImporter)
+
+
 def import_file(*, actor, kind: str, filename: str, data: bytes, root: OrgUnit | None = None, dry_run: bool = False,
                 simplify: bool = False, progress=None, should_cancel=None) -> ImportResult:
     """Import one file of ``kind``: all rows or none."""
     from .readers import read_sheet
 
+    if len(IMPORTERS) < len(SPECS):
+        _register_more()
     if kind not in IMPORTERS:
         raise JicengError(_("未知的导入类型：%(k)s") % {"k": kind}, field="kind")
     if not permissions.can_change_people(actor):

@@ -76,4 +76,39 @@ RESIDENTS = KindSpec("residents", "居民", (
     Column("tags", "特殊群体", False, ("特殊人群", "标签"), "独居老人、退役军人", "多个用顿号或逗号分隔"),
 ))
 
-SPECS = {s.kind: s for s in (ORG_UNITS, HOUSEHOLDS, RESIDENTS)}
+PARTY_MEMBERS = KindSpec("party_members", "党员", (
+    Column("id_number", "身份证号", True, ("身份证号码", "公民身份号码", "证件号码"), "530124198005010035",
+           "须是已登记的居民"),
+    Column("name", "姓名", False, (), "张三", "用于核对，可留空"),
+    Column("branch_code", "所在党组织单元编码", True, ("党组织编码", "支部编码", "所在支部编码"), "530124001001-G01"),
+    Column("status", "党员类型", False, ("类型",), "正式党员", "正式党员/预备党员，留空为正式党员"),
+    Column("join_date", "入党日期", True, ("入党时间",), "2005-7-1"),
+    Column("party_post", "党内职务", False, ("职务",), "组织委员"),
+    Column("linked_households", "联系户", False, ("联系户编号", "党员联系户"), "530124001001-G01-0001、530124001001-G01-0002",
+           "户编号，多个用顿号或逗号分隔"),
+))
+
+CADRES = KindSpec("cadres", "干部", (
+    Column("name", "姓名", True, (), "李四"),
+    Column("gender", "性别", True, (), "女"),
+    Column("phone", "联系电话", False, ("电话", "手机号"), "13812345678"),
+    Column("kind", "类别", False, (), "社区工作者", "干部/社区工作者/网格员/驻村第一书记/驻村工作队员"),
+    Column("post", "职务", True, ("岗位",), "社区专职工作者"),
+    Column("unit_code", "所在单元编码", True, ("单元编码",), "530124001001"),
+    Column("is_reserve", "后备干部", False, ("是否后备干部",), "否", "是/否"),
+    Column("is_village_stationed", "驻村干部", False, ("是否驻村",), "否", "是/否"),
+))
+
+PARTNER_UNITS = KindSpec("partner_units", "共建单位", (
+    Column("name", "单位名称", True, ("名称",), "富民县人民医院"),
+    Column("kind", "单位类型", True, ("类型",), "医院", "机关单位/事业单位/企业/学校/医院/社会组织"),
+    Column("party_org_name", "单位党组织", False, (), "中共富民县人民医院委员会"),
+    Column("contact_name", "联系人", False, (), "王五"),
+    Column("contact_phone", "联系电话", False, ("电话",), "13812345678"),
+    Column("address", "地址", False, (), "富民县永定街道"),
+    Column("communities", "结对社区编码", True, ("结对单元编码", "结对社区"), "530124001001、530124001002",
+           "多个用顿号或逗号分隔"),
+    Column("commitments", "共建事项", False, (), "义诊进社区"),
+))
+
+SPECS = {s.kind: s for s in (ORG_UNITS, HOUSEHOLDS, RESIDENTS, PARTY_MEMBERS, CADRES, PARTNER_UNITS)}

@@ -8,15 +8,16 @@ from django.core.management.base import BaseCommand, CommandError
 
 from jiceng.accounts.models import User
 from jiceng.core.errors import JicengError
-from jiceng.imports.engine import IMPORTERS, import_file
+from jiceng.imports.engine import import_file
+from jiceng.imports.spec import SPECS
 from jiceng.orgs.models import OrgUnit
 
 
 class Command(BaseCommand):
-    help = "Import org units, households or residents from .xlsx or .csv (UTF-8 or GBK): all rows or none"
+    help = "Import org units, households, residents, party members, cadres or partner units from .xlsx or .csv (UTF-8 or GBK): all rows or none"
 
     def add_arguments(self, parser):
-        parser.add_argument("kind", choices=sorted(IMPORTERS))
+        parser.add_argument("kind", choices=sorted(SPECS))
         parser.add_argument("file")
         parser.add_argument("--org", default="", help="only rows under this unit code are accepted")
         parser.add_argument("--dry-run", action="store_true", help="check and report; write nothing")
