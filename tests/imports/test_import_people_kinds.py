@@ -2,7 +2,6 @@ import datetime as dt
 
 from jiceng.imports.engine import import_file
 from jiceng.people.models import Cadre, PartnerUnit, PartyMember
-from jiceng.people.services import party_member_create
 
 
 def csv(lines):
@@ -49,7 +48,7 @@ def test_cadres_import_and_match_by_name_unit_post(admin, district):
     c = Cadre.objects.get()
     assert c.phone == "13900002222" and c.is_reserve and c.org_path == district.comm_a.path
     bad = import_file(actor=admin, kind="cadres", filename="c.csv",
-                      data=csv([lines[0], f"王五,未知,123,,书记,NOPE,也许,"]))
+                      data=csv([lines[0], "王五,未知,123,,书记,NOPE,也许,"]))
     assert {e.column for e in bad.errors} >= {"性别", "联系电话", "所在单元编码", "后备干部"}
 
 

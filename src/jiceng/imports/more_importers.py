@@ -6,7 +6,6 @@ import datetime as dt
 from django.utils.translation import gettext as _
 
 from jiceng.audit.services import audit_log
-from jiceng.orgs.models import OrgUnit
 from jiceng.people.idnumber import normalise
 from jiceng.people.models import (
     Cadre, CadreKind, Gender, Household, PartnerPairing, PartnerUnit, PartnerUnitKind, PartyMember,
