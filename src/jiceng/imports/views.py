@@ -27,7 +27,8 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class UploadForm(BootstrapMixin, forms.Form):
-    kind = forms.ChoiceField(label=gettext_lazy("导入内容"), choices=[(k, s.label) for k, s in SPECS.items()])
+    kind = forms.ChoiceField(label=gettext_lazy("导入内容"), choices=[(k, s.label) for k, s in SPECS.items()],
+                             initial="residents")
     file = forms.FileField(label=gettext_lazy("文件（.xlsx 或 .csv）"))
     simplify = forms.BooleanField(label=gettext_lazy("把繁体字转换为简体"), required=False)
 
