@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.utils.translation import gettext_lazy as _
+
 from jiceng.people.search import to_simplified
 
 
@@ -29,7 +31,7 @@ def normalise_header(text: str) -> str:
 @dataclass(frozen=True)
 class KindSpec:
     kind: str
-    label: str
+    label: object  # lazily translated
     columns: tuple[Column, ...]
     notes: tuple[str, ...] = field(default_factory=tuple)
 
@@ -41,7 +43,7 @@ class KindSpec:
         return out
 
 
-ORG_UNITS = KindSpec("org_units", "组织单元", (
+ORG_UNITS = KindSpec("org_units", _("组织单元"), (
     Column("code", "编码", True, ("单元编码", "区划代码", "统计用区划代码", "代码"), "530124001003",
            "街道、乡镇、社区、村填写12位统计用区划代码；其他单元自定，全局唯一"),
     Column("parent_code", "上级编码", True, ("上级单元编码", "上级代码"), "530124001000"),
@@ -51,7 +53,7 @@ ORG_UNITS = KindSpec("org_units", "组织单元", (
     Column("party_org_name", "党组织名称", False, (), "中共凤鸣社区委员会"),
 ))
 
-HOUSEHOLDS = KindSpec("households", "住户", (
+HOUSEHOLDS = KindSpec("households", _("住户"), (
     Column("number", "户编号", True, ("户号", "户编码"), "530124001001-G01-0101"),
     Column("unit_code", "所在单元编码", True, ("单元编码", "网格编码", "楼栋编码", "所在网格编码"), "530124001001-G01"),
     Column("address", "住址", True, ("详细地址", "家庭住址", "地址"), "翠湖苑小区1栋1单元101室"),
@@ -59,7 +61,7 @@ HOUSEHOLDS = KindSpec("households", "住户", (
     Column("status", "状态", False, ("住户状态",), "在册", "在册/已迁出/已注销，留空为在册"),
 ))
 
-RESIDENTS = KindSpec("residents", "居民", (
+RESIDENTS = KindSpec("residents", _("居民"), (
     Column("name", "姓名", True, ("居民姓名",), "张三"),
     Column("id_number", "身份证号", True, ("身份证号码", "公民身份号码", "证件号码", "身份证"), "530124198005010035"),
     Column("gender", "性别", False, (), "男", "可留空，按身份证号识别"),
@@ -76,7 +78,7 @@ RESIDENTS = KindSpec("residents", "居民", (
     Column("tags", "特殊群体", False, ("特殊人群", "标签"), "独居老人、退役军人", "多个用顿号或逗号分隔"),
 ))
 
-PARTY_MEMBERS = KindSpec("party_members", "党员", (
+PARTY_MEMBERS = KindSpec("party_members", _("党员"), (
     Column("id_number", "身份证号", True, ("身份证号码", "公民身份号码", "证件号码"), "530124198005010035",
            "须是已登记的居民"),
     Column("name", "姓名", False, (), "张三", "用于核对，可留空"),
@@ -88,7 +90,7 @@ PARTY_MEMBERS = KindSpec("party_members", "党员", (
            "户编号，多个用顿号或逗号分隔"),
 ))
 
-CADRES = KindSpec("cadres", "干部", (
+CADRES = KindSpec("cadres", _("干部"), (
     Column("name", "姓名", True, (), "李四"),
     Column("gender", "性别", True, (), "女"),
     Column("phone", "联系电话", False, ("电话", "手机号"), "13812345678"),
@@ -99,7 +101,7 @@ CADRES = KindSpec("cadres", "干部", (
     Column("is_village_stationed", "驻村干部", False, ("是否驻村",), "否", "是/否"),
 ))
 
-PARTNER_UNITS = KindSpec("partner_units", "共建单位", (
+PARTNER_UNITS = KindSpec("partner_units", _("共建单位"), (
     Column("name", "单位名称", True, ("名称",), "富民县人民医院"),
     Column("kind", "单位类型", True, ("类型",), "医院", "机关单位/事业单位/企业/学校/医院/社会组织"),
     Column("party_org_name", "单位党组织", False, (), "中共富民县人民医院委员会"),

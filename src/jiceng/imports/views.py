@@ -135,7 +135,7 @@ def template(request, kind):
     if kind not in SPECS:
         raise NotFoundError()
     response = HttpResponse(template_xlsx(kind), content_type=XLSX)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{_quote(SPECS[kind].label + '导入模板')}.xlsx"
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{_quote(_('%(k)s导入模板') % {'k': SPECS[kind].label})}.xlsx"
     return response
 
 

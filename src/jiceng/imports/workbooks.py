@@ -24,7 +24,7 @@ def template_xlsx(kind: str) -> bytes:
     spec = SPECS[kind]
     wb = Workbook()
     ws = wb.active
-    ws.title = spec.label
+    ws.title = str(spec.label)[:31]
     for i, col in enumerate(spec.columns, start=1):
         cell = ws.cell(row=1, column=i, value=col.header + ("（必填）" if col.required else ""))
         cell.font = Font(bold=True, color="FFFFFF")
