@@ -150,6 +150,25 @@ class Importer:
             return permissions.can_change_org_unit(self.actor, unit)
         return permissions.can_change_path(self.actor, unit.path)
 
+    def unit_in_scope(self, n: int, key: str, code: str, units: dict, *, for_people: bool = False,
+                      party: bool = False) -> OrgUnit | None:
+        """The unit a row names, or None after recording why it cannot be used."""
+        if not code:
+            return None
+        unit = units.get(code)
+        if unit is None:
+            self.error(n, key, code, _("单元编码不存在"))
+        elif not self.may_write_under(unit):
+            self.error(n, key, code, _("单元“%(u)s”不在您的管辖范围内") % {"u": unit.name})
+        elif for_people and unit.kind not in HOUSEHOLD_KINDS:
+            self.error(n, key, code, _("“%(u)s”是%(k)s，住户和居民只能登记在网格、小区、楼栋、楼层、村或村民小组")
+                       % {"u": unit.name, "k": OrgUnitKind(unit.kind).label})
+        elif party and not unit.party_org_kind:
+            self.error(n, key, code, _("“%(u)s”没有设立党组织") % {"u": unit.name})
+        else:
+            return unit
+        return None
+
     # -------------------------------------------------------------- driver
     def run(self, *, dry_run: bool) -> ImportResult:
         self.result.dry_run = dry_run
@@ -320,14 +339,7 @@ class HouseholdImporter(Importer):
             except ParseError as exc:
                 status = ""
                 self.error(n, "status", self.cell(row, "status"), str(exc))
-            unit = units.get(code)
-            if code and unit is None:
-                self.error(n, "unit_code", code, _("单元编码不存在"))
-            elif unit is not None and not self.may_write_under(unit):
-                self.error(n, "unit_code", code, _("单元“%(u)s”不在您的管辖范围内") % {"u": unit.name})
-            elif unit is not None and unit.kind not in HOUSEHOLD_KINDS:
-                self.error(n, "unit_code", code, _("“%(u)s”是%(k)s，住户只能登记在网格、小区、楼栋、楼层、村或村民小组")
-                           % {"u": unit.name, "k": OrgUnitKind(unit.kind).label})
+            unit = self.unit_in_scope(n, "unit_code", code, units, for_people=True)
             if number in seen:
                 self.error(n, "number", number, _("与第%(r)d行的户编号重复") % {"r": seen[number]})
             elif number:
@@ -492,16 +504,7 @@ class ResidentImporter(Importer):
             # Where the resident lives: their household, or a unit.
             hh_number = self.text(n, row, "household_number", max_length=32)
             code = self.cell(row, "unit_code")
-            unit = units.get(code) if code else None
-            if code and unit is None:
-                self.error(n, "unit_code", code, _("单元编码不存在"))
-            elif unit is not None and not self.may_write_under(unit):
-                self.error(n, "unit_code", code, _("单元“%(u)s”不在您的管辖范围内") % {"u": unit.name})
-                unit = None
-            elif unit is not None and unit.kind not in HOUSEHOLD_KINDS:
-                self.error(n, "unit_code", code, _("“%(u)s”是%(k)s，居民只能登记在网格、小区、楼栋、楼层、村或村民小组")
-                           % {"u": unit.name, "k": OrgUnitKind(unit.kind).label})
-                unit = None
+            unit = self.unit_in_scope(n, "unit_code", code, units, for_people=True)
             household = households.get(hh_number) if hh_number else None
             if hh_number and household is None:
                 if unit is None and not code:

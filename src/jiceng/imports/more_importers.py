@@ -60,15 +60,7 @@ class PartyMemberImporter(Importer):
             elif number:
                 seen[number] = n
             code = self.text(n, row, "branch_code", required=True, max_length=32)
-            branch = units.get(code)
-            if code and branch is None:
-                self.error(n, "branch_code", code, _("单元编码不存在"))
-            elif branch is not None and not self.may_write_under(branch):
-                self.error(n, "branch_code", code, _("单元“%(u)s”不在您的管辖范围内") % {"u": branch.name})
-                branch = None
-            elif branch is not None and not branch.party_org_kind:
-                self.error(n, "branch_code", code, _("“%(u)s”没有设立党组织") % {"u": branch.name})
-                branch = None
+            branch = self.unit_in_scope(n, "branch_code", code, units, party=True)
             try:
                 status = parse_choice(self.cell(row, "status"), PartyMemberStatus.choices,
                                       field_label=_("党员类型")) or PartyMemberStatus.FORMAL
@@ -169,12 +161,7 @@ class CadreImporter(Importer):
                 self.error(n, "kind", self.cell(row, "kind"), str(exc))
             post = self.text(n, row, "post", required=True, max_length=50)
             code = self.text(n, row, "unit_code", required=True, max_length=32)
-            unit = units.get(code)
-            if code and unit is None:
-                self.error(n, "unit_code", code, _("单元编码不存在"))
-            elif unit is not None and not self.may_write_under(unit):
-                self.error(n, "unit_code", code, _("单元“%(u)s”不在您的管辖范围内") % {"u": unit.name})
-                unit = None
+            unit = self.unit_in_scope(n, "unit_code", code, units)
             flags = {}
             for key in ("is_reserve", "is_village_stationed"):
                 try:
@@ -247,12 +234,8 @@ class PartnerUnitImporter(Importer):
             if not codes_here:
                 self.error(n, "communities", "", _("必填，不能为空"))
             for code in codes_here:
-                u = units.get(code)
-                if u is None:
-                    self.error(n, "communities", code, _("单元编码不存在"))
-                elif not self.may_write_under(u):
-                    self.error(n, "communities", code, _("单元“%(u)s”不在您的管辖范围内") % {"u": u.name})
-                else:
+                u = self.unit_in_scope(n, "communities", code, units)
+                if u is not None:
                     communities.append(u)
             old = existing.get(name)
             if old is not None and not self.may_touch(old):
