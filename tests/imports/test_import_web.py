@@ -108,3 +108,22 @@ def test_cancel_during_apply_rolls_the_whole_file_back(admin, district):
         import_file(actor=admin, kind="residents", filename="r.csv", data=csv_bytes(good_rows(district, 3)),
                     should_cancel=cancel_on_second_check)
     assert snapshot() == before
+
+
+def test_an_unexpected_error_marks_the_job_failed(district, make_user, monkeypatch):
+    import pytest
+
+    from jiceng.imports import services
+
+    user = make_user("community_staff", district.comm_a)
+    job = ImportJob.objects.create(actor=user, kind="residents", filename="r.csv", data=b"x", sha256="0",
+                                   status="queued")
+
+    def boom(**kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(services, "import_file", boom)
+    with pytest.raises(RuntimeError):
+        services.import_job_execute(str(job.pk), apply=False)
+    job.refresh_from_db()
+    assert job.status == "failed" and "未写入任何数据" in job.message

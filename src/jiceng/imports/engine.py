@@ -427,8 +427,10 @@ class ResidentImporter(Importer):
         for i in range(0, len(ids), 5000):
             for r in Resident.objects.filter(id_number__in=ids[i:i + 5000]).prefetch_related("tags"):
                 existing[r.id_number] = r
-        heads_in_db = dict(Household.objects.filter(number__in=hh_list, head__isnull=False)
-                           .values_list("number", "head__id_number")) if hh_list else {}
+        heads_in_db = {}
+        for i in range(0, len(hh_list), 5000):  # chunked: SQLite limits the variables of one statement
+            heads_in_db.update(Household.objects.filter(number__in=hh_list[i:i + 5000], head__isnull=False)
+                               .values_list("number", "head__id_number"))
         tag_choices = list(SpecialGroup.choices)
         rel_choices = list(Relationship.choices)
         seen: dict[str, int] = {}
@@ -636,10 +638,10 @@ class ResidentImporter(Importer):
         for p, r, _changes in updates:
             if r.relationship == Relationship.HEAD and r.household_id:
                 head_updates[r.household_id] = r.pk
-        if head_updates:
-            hs = list(Household.objects.filter(pk__in=list(head_updates)))
-            for h in hs:
-                h.head_id = head_updates[h.pk]
+        pairs = sorted(head_updates.items())
+        for i in range(0, len(pairs), 5000):
+            chunk = pairs[i:i + 5000]
+            hs = [Household(pk=hid, head_id=rid) for hid, rid in chunk]
             Household.objects.bulk_update(hs, ["head"], batch_size=5000)
         for r, before, after in audit_rows:
             audit_log(actor=self.actor, action="people.resident.updated", obj=r, before=before, after=after)

@@ -104,6 +104,11 @@ def import_job_execute(job_id: str, *, apply: bool) -> None:
     except JicengError as exc:
         ImportJob.objects.filter(pk=job.pk).update(status=ImportStatus.FAILED, message=exc.message)
         return
+    except Exception:
+        # Never leave a job "checking"/"applying" forever: the transaction has rolled back; say so.
+        ImportJob.objects.filter(pk=job.pk).update(
+            status=ImportStatus.FAILED, message=_("导入时发生系统错误，未写入任何数据，请联系管理员"))
+        raise
     progress(result.total, result.total)
     if apply:
         status = ImportStatus.APPLIED if result.applied else ImportStatus.REJECTED
