@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "jiceng.people",
     "huey.contrib.djhuey",
     "jiceng.imports",
+    "jiceng.points",
     "jiceng.web",
 ]
 

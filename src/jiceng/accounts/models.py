@@ -16,6 +16,7 @@ class Role(models.TextChoices):
     DEPARTMENT_HANDLER = "department_handler", _("部门办理人")
     PARTNER_HANDLER = "partner_handler", _("共建单位联络人")
     AUDITOR = "auditor", _("审计员（只读）")
+    SHOP_CLERK = "shop_clerk", _("积分超市店员")
     RESIDENT = "resident", _("居民")
 
 

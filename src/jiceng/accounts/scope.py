@@ -20,6 +20,13 @@ AUDIT_ROLES = {Role.AUDITOR, Role.STREET_ADMIN}
 # Roles that may export lists of people.
 EXPORT_ROLES = {Role.STREET_ADMIN, Role.COMMUNITY_STAFF, Role.GRID_WORKER, Role.AUDITOR}
 
+# Points (积分制): who keeps the points list, records points, reviews them, and serves at a shop.
+POINTS_MANAGE_ROLES = {Role.STREET_ADMIN, Role.COMMUNITY_STAFF}
+POINTS_RECORD_ROLES = {Role.STREET_ADMIN, Role.COMMUNITY_STAFF, Role.GRID_WORKER}
+POINTS_REVIEW_ROLES = {Role.STREET_ADMIN, Role.COMMUNITY_STAFF}
+POINTS_SHOP_ROLES = {Role.STREET_ADMIN, Role.COMMUNITY_STAFF, Role.SHOP_CLERK}
+POINTS_VIEW_ROLES = PEOPLE_READ_ROLES | {Role.SHOP_CLERK}
+
 PURPOSE_ROLES = {
     "view": PEOPLE_READ_ROLES,
     "change": PEOPLE_WRITE_ROLES,
@@ -27,6 +34,11 @@ PURPOSE_ROLES = {
     "org_change": ORG_WRITE_ROLES,
     "audit": AUDIT_ROLES,
     "export": EXPORT_ROLES,
+    "points_view": POINTS_VIEW_ROLES,
+    "points_manage": POINTS_MANAGE_ROLES,
+    "points_record": POINTS_RECORD_ROLES,
+    "points_review": POINTS_REVIEW_ROLES,
+    "points_shop": POINTS_SHOP_ROLES,
 }
 
 
@@ -58,7 +70,7 @@ def scope_for(user, *, purpose: str = "view") -> Scope:
     paths = sorted({a.org_unit.path for a in assignments if a.role in allowed})
     roles = frozenset(a.role for a in assignments)
     resident_household_id = resident_id = None
-    if purpose == "view" and Role.RESIDENT in roles and user.resident_id:
+    if purpose in ("view", "points_view") and Role.RESIDENT in roles and user.resident_id:
         resident_id = user.resident_id
         resident_household_id = user.resident.household_id
     return Scope(paths=tuple(paths), resident_household_id=resident_household_id,

@@ -1,0 +1,193 @@
+"""The points ledger (积分流水): posting, reversal and verification.
+
+``ledger_post`` is the one place a balance changes. It is idempotent by key: posting the same key
+twice returns the first entry and writes nothing.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from dataclasses import dataclass, field
+
+from django.db import IntegrityError, transaction
+from django.db.models import Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from jiceng.core.errors import JicengError
+
+from ..lock_objects import account_lock, programme_lock
+from ..models import GENESIS, EntryKind, PointsAccount, PointsLedgerEntry, PointsProgramme
+
+SPENDING_KINDS = {EntryKind.REDEMPTION, EntryKind.REVERSAL, EntryKind.EXPIRY}
+
+
+class InsufficientPoints(JicengError):
+    status = 409
+
+    def __init__(self, balance: int, needed: int):
+        super().__init__(_("积分余额不足：当前余额 %(balance)s 分，需要 %(needed)s 分") % {"balance": balance, "needed": needed},
+                         code="insufficient_points", field="points")
+        self.balance = balance
+        self.needed = needed
+
+
+def entry_hash(*, programme_id, seq, account_id, kind, amount, balance_after, idempotency_key, source_type,
+               source_id, reverses_id, memo, actor_id, created_at: dt.datetime, prev_hash: str) -> str:
+    created = created_at.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    payload = json.dumps([programme_id, seq, account_id, str(kind), amount, balance_after, idempotency_key,
+                          source_type, str(source_id), reverses_id, memo, actor_id, created],
+                         ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(prev_hash.encode() + b"|" + payload.encode()).hexdigest()
+
+
+def hash_of(entry: PointsLedgerEntry) -> str:
+    return entry_hash(programme_id=entry.programme_id, seq=entry.seq, account_id=entry.account_id, kind=entry.kind,
+                      amount=entry.amount, balance_after=entry.balance_after, idempotency_key=entry.idempotency_key,
+                      source_type=entry.source_type, source_id=entry.source_id, reverses_id=entry.reverses_id,
+                      memo=entry.memo, actor_id=entry.actor_id, created_at=entry.created_at, prev_hash=entry.prev_hash)
+
+
+def programme_for_path(path: str) -> PointsProgramme | None:
+    """The programme covering a unit path: the nearest ancestor-or-self unit that runs one."""
+    segments = [path[: i + 1] for i, ch in enumerate(path) if ch == "."]
+    return PointsProgramme.objects.filter(org_path__in=segments).order_by("-org_path").first()
+
+
+def ledger_post(*, household, kind: str, amount: int, idempotency_key: str, actor=None, source_type: str = "",
+                source_id="", memo: str = "", reverses: PointsLedgerEntry | None = None, clamp: bool = False,
+                programme: PointsProgramme | None = None, now: dt.datetime | None = None
+                ) -> tuple[PointsLedgerEntry | None, bool]:
+    """Post one entry and return ``(entry, created)``.
+
+    A negative amount that exceeds the balance raises ``InsufficientPoints`` — unless ``clamp`` is
+    set (a deduction for conduct takes what is there and no more), in which case the entry is cut to
+    the balance, and no entry is written when the balance is zero (``(None, True)``).
+    """
+    if amount == 0:
+        raise JicengError(_("积分变动不能为 0"), field="points")
+    if not idempotency_key:
+        raise JicengError(_("缺少幂等键"), field="idempotency_key")
+    if programme is None:
+        programme = programme_for_path(household.org_path)
+        if programme is None:
+            raise JicengError(_("该户所在单元尚未实行积分制"), field="household", code="no_programme")
+    with transaction.atomic():
+        head = programme_lock(programme.pk)
+        existing = PointsLedgerEntry.objects.filter(programme_id=head.pk, idempotency_key=idempotency_key).first()
+        if existing is not None:
+            return existing, False
+        account = account_lock(household.pk)
+        if account is None:
+            account = PointsAccount.objects.create(programme_id=head.pk, household_id=household.pk,
+                                                   org_path=household.org_path)
+        balance = account.balance
+        if balance + amount < 0:
+            if not clamp:
+                raise InsufficientPoints(balance, -amount)
+            amount = -balance
+            if amount == 0:
+                return None, True
+        now = now or timezone.now()
+        seq = head.chain_seq + 1
+        actor_id = getattr(actor, "pk", None)
+        entry = PointsLedgerEntry(
+            programme_id=head.pk, seq=seq, account_id=account.pk, kind=kind, amount=amount,
+            balance_after=balance + amount, idempotency_key=idempotency_key, source_type=source_type,
+            source_id=str(source_id or ""), reverses=reverses, memo=memo[:255], actor_id=actor_id,
+            actor_name=(getattr(actor, "username", "") or "system")[:150], created_at=now, prev_hash=head.chain_hash,
+        )
+        entry.entry_hash = hash_of(entry)
+        entry.save(force_insert=True)
+        PointsAccount.objects.filter(pk=account.pk).update(balance=balance + amount)
+        PointsProgramme.objects.filter(pk=head.pk).update(chain_seq=seq, chain_hash=entry.entry_hash)
+    return entry, True
+
+
+def ledger_reverse(*, actor, entry: PointsLedgerEntry, reason: str, now=None) -> PointsLedgerEntry:
+    """Reverse an entry (冲正) with an opposite entry; the original is never edited."""
+    if not reason.strip():
+        raise JicengError(_("请填写冲正原因"), field="reason")
+    if entry.kind == EntryKind.REVERSAL:
+        raise JicengError(_("冲正记录不能再冲正"), field="entry")
+    if PointsLedgerEntry.objects.filter(reverses=entry).exists():
+        raise JicengError(_("该笔流水已冲正过"), field="entry", code="already_reversed")
+    household = entry.account.household
+    try:
+        with transaction.atomic():
+            reversal, _created = ledger_post(
+                household=household, kind=EntryKind.REVERSAL, amount=-entry.amount,
+                idempotency_key=f"reversal:{entry.pk}", actor=actor, source_type=entry.source_type,
+                source_id=entry.source_id, memo=_("冲正：%(reason)s") % {"reason": reason.strip()}, reverses=entry,
+                programme=entry.programme, now=now)
+    except IntegrityError:
+        raise JicengError(_("该笔流水已冲正过"), field="entry", code="already_reversed") from None
+    return reversal
+
+
+@dataclass
+class LedgerCheck:
+    programmes: int = 0
+    entries: int = 0
+    accounts: int = 0
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def points_verify(*, batch: int = 5000) -> LedgerCheck:
+    """Check every programme's chain (links, hashes, no gaps, head) and every account's balance
+    against the sum of its entries; no running balance may dip below zero."""
+    result = LedgerCheck()
+    for programme in PointsProgramme.objects.order_by("pk"):
+        result.programmes += 1
+        prev = GENESIS
+        expected = 1
+        running: dict[int, int] = {}
+        last_seq = 0
+        qs = PointsLedgerEntry.objects.filter(programme=programme).order_by("seq")
+        start = 0
+        while True:
+            rows = list(qs.filter(seq__gt=start)[:batch])
+            if not rows:
+                break
+            for e in rows:
+                where = f"{programme.name} #{e.seq}"
+                if e.seq != expected:
+                    result.problems.append(f"{programme.name}：流水 #{expected}–#{e.seq - 1} 缺失")
+                if e.prev_hash != prev:
+                    result.problems.append(f"{where}：前序哈希与上一条不符（链被破坏）")
+                if hash_of(e) != e.entry_hash:
+                    result.problems.append(f"{where}：内容与哈希不符（被篡改）")
+                bal = running.get(e.account_id, 0) + e.amount
+                if bal != e.balance_after:
+                    result.problems.append(f"{where}：变动后余额 {e.balance_after} 与累计 {bal} 不符")
+                if bal < 0:
+                    result.problems.append(f"{where}：余额为负（{bal}）")
+                running[e.account_id] = bal
+                prev = e.entry_hash
+                expected = e.seq + 1
+                last_seq = e.seq
+                result.entries += 1
+            start = rows[-1].seq
+        if programme.chain_seq != last_seq or programme.chain_hash != prev:
+            result.problems.append(f"{programme.name}：链头指向 #{programme.chain_seq}，最后一条流水是 #{last_seq}")
+        for account in PointsAccount.objects.filter(programme=programme).only("pk", "balance", "household_id"):
+            result.accounts += 1
+            derived = running.get(account.pk, 0)
+            if account.balance != derived:
+                result.problems.append(
+                    f"{programme.name}：户 #{account.household_id} 账户余额 {account.balance} 与流水合计 {derived} 不符")
+    return result
+
+
+def balance_of(household) -> int:
+    account = PointsAccount.objects.filter(household_id=household.pk).only("balance").first()
+    return account.balance if account else 0
+
+
+def balance_from_entries(household) -> int:
+    return PointsLedgerEntry.objects.filter(account__household_id=household.pk).aggregate(s=Sum("amount"))["s"] or 0

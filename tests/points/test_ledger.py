@@ -1,0 +1,131 @@
+"""The points ledger: balance == sum of entries, never negative, hash chain verifies, tampering detected."""
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from jiceng.core.errors import JicengError
+from jiceng.points.models import EntryKind, PointsAccount, PointsLedgerEntry
+from jiceng.points.services import InsufficientPoints, ledger_post, ledger_reverse, points_verify
+from jiceng.points.services.ledger import balance_from_entries
+
+from .conftest import grant
+
+operations = st.lists(
+    st.tuples(st.sampled_from(["grant", "deduct", "redeem", "reverse"]), st.integers(min_value=1, max_value=60),
+              st.integers(min_value=0, max_value=30)),
+    min_size=1, max_size=25,
+)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(ops=operations)
+def test_any_sequence_keeps_balance_equal_to_entries_and_non_negative(ops, points_site, make_household, district, admin):
+    household = make_household(district.grid_a1)
+    PointsLedgerEntry.objects.filter(account__household=household).exists()
+    n0 = PointsLedgerEntry.objects.count()
+    expected = 0
+    for i, (op, amount, pick) in enumerate(ops):
+        key = f"{household.pk}:{n0}:{i}"
+        if op == "grant":
+            ledger_post(household=household, kind=EntryKind.GRANT, amount=amount, idempotency_key=key, actor=admin)
+            expected += amount
+        elif op == "deduct":
+            entry, _ = ledger_post(household=household, kind=EntryKind.DEDUCTION, amount=-amount, idempotency_key=key,
+                                   actor=admin, clamp=True)
+            expected -= min(amount, expected)
+        elif op == "redeem":
+            if amount > expected:
+                with pytest.raises(InsufficientPoints):
+                    ledger_post(household=household, kind=EntryKind.REDEMPTION, amount=-amount, idempotency_key=key)
+            else:
+                ledger_post(household=household, kind=EntryKind.REDEMPTION, amount=-amount, idempotency_key=key)
+                expected -= amount
+        else:
+            candidates = list(PointsLedgerEntry.objects.filter(account__household=household, reversed_by__isnull=True)
+                              .exclude(kind=EntryKind.REVERSAL).order_by("seq"))
+            if candidates:
+                target = candidates[pick % len(candidates)]
+                if expected - target.amount < 0:
+                    with pytest.raises(InsufficientPoints):
+                        ledger_reverse(actor=admin, entry=target, reason="录入错误")
+                else:
+                    ledger_reverse(actor=admin, entry=target, reason="录入错误")
+                    expected -= target.amount
+        account = PointsAccount.objects.filter(household=household).first()
+        balance = account.balance if account else 0
+        assert balance == expected
+        assert balance == balance_from_entries(household)
+        assert balance >= 0
+    assert points_verify().ok, points_verify().problems
+
+
+def test_same_idempotency_key_posts_once(points_site, make_household, district):
+    hh = make_household(district.grid_a1)
+    first, created = ledger_post(household=hh, kind=EntryKind.GRANT, amount=10, idempotency_key="k1")
+    again, created_again = ledger_post(household=hh, kind=EntryKind.GRANT, amount=10, idempotency_key="k1")
+    assert created and not created_again and first.pk == again.pk
+    assert PointsAccount.objects.get(household=hh).balance == 10
+
+
+def test_deduction_takes_no_more_than_the_balance(points_site, make_household, district):
+    hh = make_household(district.grid_a1)
+    grant(hh, 3, "g")
+    entry = grant(hh, -5, "d")
+    assert entry.amount == -3 and entry.balance_after == 0
+    assert grant(hh, -5, "d2") is None
+    assert PointsLedgerEntry.objects.filter(account__household=hh).count() == 2
+
+
+def test_reversal_is_a_new_entry_and_only_once(points_site, make_household, district, admin):
+    hh = make_household(district.grid_a1)
+    g = grant(hh, 8, "g")
+    r = ledger_reverse(actor=admin, entry=g, reason="重复录入")
+    assert r.amount == -8 and r.reverses_id == g.pk
+    g.refresh_from_db()
+    assert g.amount == 8
+    with pytest.raises(JicengError):
+        ledger_reverse(actor=admin, entry=g, reason="再来一次")
+    assert PointsAccount.objects.get(household=hh).balance == 0
+
+
+@pytest.mark.parametrize("column,value", [("amount", 999), ("balance_after", 999), ("memo", "'改过的摘要'")])
+def test_editing_an_entry_in_sql_is_detected(points_site, make_household, district, column, value):
+    hh = make_household(district.grid_a1)
+    grant(hh, 5, "a")
+    e2 = grant(hh, 7, "b")
+    grant(hh, 2, "c")
+    assert points_verify().ok
+    with connection.cursor() as cur:
+        cur.execute(f"UPDATE points_pointsledgerentry SET {column} = {value} WHERE id = %s", [e2.pk])
+    result = points_verify()
+    assert not result.ok
+    assert any("#2" in p for p in result.problems)
+
+
+def test_deleting_an_entry_or_changing_a_balance_is_detected(points_site, make_household, district):
+    hh = make_household(district.grid_a1)
+    grant(hh, 5, "a")
+    grant(hh, 7, "b")
+    PointsAccount.objects.filter(household=hh).update(balance=100)
+    assert any("余额" in p for p in points_verify().problems)
+    PointsAccount.objects.filter(household=hh).update(balance=12)
+    assert points_verify().ok
+    with connection.cursor() as cur:
+        cur.execute("DELETE FROM points_pointsledgerentry WHERE seq = 2")
+    assert not points_verify().ok
+
+
+def test_points_verify_command_exit_status(points_site, make_household, district):
+    from django.core.management import call_command
+
+    hh = make_household(district.grid_a1)
+    grant(hh, 5, "a")
+    call_command("points", "verify")
+    with connection.cursor() as cur:
+        cur.execute("UPDATE points_pointsledgerentry SET amount = 50")
+    with pytest.raises(SystemExit) as exc:
+        call_command("points", "verify")
+    assert exc.value.code == 1

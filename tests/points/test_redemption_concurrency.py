@@ -1,0 +1,97 @@
+"""Concurrent redemptions on PostgreSQL never overdraw points or stock."""
+from __future__ import annotations
+
+import threading
+
+import pytest
+from django.db import connection, connections
+
+from jiceng.accounts.models import Role
+from jiceng.points import services
+from jiceng.points.models import PointsAccount, Product, Redemption, StockEntry, StockKind
+
+pytestmark = [pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def vendor_is_postgres():
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks are PostgreSQL's; this test runs in the PostgreSQL pass of `make test`")
+
+
+def test_fifty_threads_redeem_exactly_what_points_and_stock_allow(vendor_is_postgres, points_site, district,
+                                                                 make_household, make_user, admin):
+    from .conftest import grant
+
+    hh = make_household(district.grid_a1)
+    grant(hh, 7 * 7, "seed")                   # affords exactly 7 at 7 points each
+    clerk = make_user(Role.SHOP_CLERK, district.comm_a)
+    product = services.product_create(actor=admin, shop=points_site.shop, name="食用油", price_points=7)
+    services.stock_move(actor=admin, product=product, kind=StockKind.RECEIPT, quantity=5)   # exactly 5 in stock
+    results: list[str] = []
+    lock = threading.Lock()
+    barrier = threading.Barrier(50)
+
+    def worker(i):
+        try:
+            barrier.wait()
+            services.redemption_create(actor=clerk, shop=points_site.shop, household_id=hh.pk,
+                                       lines=[(product.pk, 1)], idempotency_key=f"race-{i}")
+            outcome = "ok"
+        except Exception as exc:  # noqa: BLE001 - the refusal's code is what we count
+            outcome = getattr(exc, "code", type(exc).__name__)
+        finally:
+            connections.close_all()
+        with lock:
+            results.append(outcome)
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(50)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert results.count("ok") == 5, results
+    assert set(results) == {"ok", "insufficient_stock"}
+    assert Product.objects.get(pk=product.pk).stock == 0
+    assert PointsAccount.objects.get(household=hh).balance == 49 - 5 * 7
+    assert Redemption.objects.filter(household=hh).count() == 5
+    assert StockEntry.objects.filter(product=product, kind="redemption").count() == 5
+    assert services.points_verify().ok
+
+
+def test_fifty_threads_cannot_overdraw_points(vendor_is_postgres, points_site, district, make_household, make_user,
+                                              admin):
+    from .conftest import grant
+
+    hh = make_household(district.grid_a1)
+    grant(hh, 7, "seed")                      # affords exactly 7 one-point items
+    clerk = make_user(Role.SHOP_CLERK, district.comm_a)
+    product = services.product_create(actor=admin, shop=points_site.shop, name="牙膏", price_points=1)
+    services.stock_move(actor=admin, product=product, kind=StockKind.RECEIPT, quantity=100)
+    results: list[str] = []
+    lock = threading.Lock()
+    barrier = threading.Barrier(50)
+
+    def worker(i):
+        try:
+            barrier.wait()
+            services.redemption_create(actor=clerk, shop=points_site.shop, household_id=hh.pk,
+                                       lines=[(product.pk, 1)], idempotency_key=f"p-{i}")
+            outcome = "ok"
+        except Exception as exc:  # noqa: BLE001
+            outcome = getattr(exc, "code", type(exc).__name__)
+        finally:
+            connections.close_all()
+        with lock:
+            results.append(outcome)
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(50)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert results.count("ok") == 7, results
+    assert set(results) == {"ok", "insufficient_points"}
+    assert PointsAccount.objects.get(household=hh).balance == 0
+    assert Product.objects.get(pk=product.pk).stock == 93
+    assert services.points_verify().ok
