@@ -4,6 +4,7 @@ from django.views.i18n import set_language
 from jiceng.accounts import views as account_views
 from jiceng.core.api import api
 from jiceng.core.scope import scope_safe
+from jiceng.points import views as points_views
 from jiceng.web import views as web_views
 
 urlpatterns = [
@@ -16,5 +17,7 @@ urlpatterns = [
     path("people/", include("jiceng.people.urls")),
     path("audit/", include("jiceng.audit.urls")),
     path("imports/", include("jiceng.imports.urls")),
+    path("points/", include("jiceng.points.urls")),
+    path("public/points/<str:code>/", points_views.public_notice, name="public_points"),
     path("api/", api.urls),
 ]

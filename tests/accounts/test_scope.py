@@ -14,7 +14,8 @@ from jiceng.people.models import Cadre, PartnerPairing, PartnerUnit, Resident, V
 from jiceng.people.services import party_member_create
 from tests.conftest import PASSWORD
 
-STAFF_ROLES = [r for r in Role.values if r != Role.RESIDENT]
+# Staff roles that read the people registry (a shop clerk serves households at the counter only).
+STAFF_ROLES = [r for r in Role.values if r not in (Role.RESIDENT, Role.SHOP_CLERK)]
 
 
 @pytest.fixture
@@ -168,3 +169,11 @@ def test_api_list_read_change_follow_scope(role, district, world, make_user):
         assert reveal.json()["id_number"] == inside.head.id_number
     else:
         assert reveal.status_code == 403
+
+
+def test_shop_clerk_sees_nothing_of_the_registry(district, world, make_user):
+    clerk = make_user(Role.SHOP_CLERK, district.comm_a)
+    assert not selectors.resident_list(user=clerk).exists()
+    assert not list(selectors.household_list(user=clerk))
+    assert web(clerk).get(f"/people/households/{world['inside'].pk}/").status_code == 404
+    assert api(clerk).get(f"/api/households/{world['inside'].pk}").status_code == 404

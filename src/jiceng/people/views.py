@@ -65,8 +65,10 @@ def household_list(request):
 @login_required
 def household_detail(request, pk):
     household = selectors.household_get_for_user(request.user, pk)
+    from jiceng.points.selectors import household_summary
+
     return render(request, "people/household_detail.html", {
-        "household": household, "members": household.members.all(),
+        "household": household, "members": household.members.all(), "points": household_summary(household),
         "can_change": permissions.can_change_path(request.user, household.org_path),
     })
 

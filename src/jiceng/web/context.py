@@ -4,6 +4,7 @@ from __future__ import annotations
 from jiceng.accounts import permissions
 from jiceng.accounts.models import Role
 from jiceng.accounts.scope import roles_of
+from jiceng.points import permissions as points_permissions
 
 
 def navigation(request):
@@ -18,5 +19,6 @@ def navigation(request):
         "nav_audit": permissions.can_view_audit(user),
         "nav_resident": Role.RESIDENT in roles and not staff,
         "nav_role_labels": role_labels,
+        "nav_points": staff and points_permissions.can_view_any(user),
         "large_print": request.COOKIES.get("large_print") == "1",
     }
