@@ -151,7 +151,7 @@ def build(households: int):
 
     t_build = time.monotonic()
     with BulkTimer() as timer:
-        b = demo_build(households=households, seed=SEED, progress=progress)
+        b = demo_build(households=households, seed=SEED, progress=progress, modules=False)
     build_s = time.monotonic() - t_build
     t = time.monotonic()
     with connection.cursor() as cur:

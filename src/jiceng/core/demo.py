@@ -61,6 +61,7 @@ DEMO_LOGINS = [
     ("demo-partner", Role.PARTNER_HANDLER, "共建单位联络人"),
     ("demo-auditor", Role.AUDITOR, "审计员"),
     ("demo-resident", Role.RESIDENT, "居民"),
+    ("demo-shop", Role.SHOP_CLERK, "积分超市店员"),
 ]
 
 
@@ -101,6 +102,7 @@ class Builder:
         self.units: list[OrgUnit] = []
         self.next_child: dict[str, int] = {}
         self.house_seq: dict[int, int] = {}
+        self.login_users: dict = {}
 
     # -------------------------------------------------------------- tree
     def unit(self, parent: OrgUnit | None, kind, name, code, party_kind="", party_name="") -> OrgUnit:
@@ -413,6 +415,7 @@ class Builder:
             Role.STREET_ADMIN: self.street, Role.COMMUNITY_STAFF: comm, Role.GRID_WORKER: grid,
             Role.BRANCH_SECRETARY: grid, Role.DEPARTMENT_HANDLER: second,
             Role.PARTNER_HANDLER: comm if paired else second, Role.AUDITOR: self.street, Role.RESIDENT: grid,
+            Role.SHOP_CLERK: comm,
         }
         logins = []
         for username, role, label in DEMO_LOGINS:
@@ -422,7 +425,11 @@ class Builder:
             user.save()
             RoleAssignment.objects.create(user=user, role=role, org_unit=units[role])
             logins.append((username, label, units[role].name))
+            self.login_users[role] = user
         self.logins = logins
+        self.resident_household_id = resident.household_id if resident else None
+        self.staff_users = [self.login_users[Role.GRID_WORKER], self.login_users[Role.COMMUNITY_STAFF],
+                            self.login_users[Role.SHOP_CLERK]]
         return logins
 
 
@@ -449,7 +456,8 @@ def demo_reset():
     call_command("flush", interactive=False, verbosity=0)
 
 
-def demo_build(*, households: int = 2000, seed: int = 2026, progress=None) -> Builder:
+def demo_build(*, households: int = 2000, seed: int = 2026, progress=None, modules: bool = True) -> Builder:
+    """Build the demo street; ``modules=False`` builds the registry alone (the registry benchmarks)."""
     if not (settings.DEBUG or getattr(settings, "TESTING", False) or getattr(settings, "JICENG_ALLOW_DEMO", False)):
         raise DemoRefused("生产模式下不能创建演示数据和演示账号（密码 jiceng-demo）。请设置 JICENG_DEBUG=1。")
     started = time.monotonic()
@@ -461,6 +469,10 @@ def demo_build(*, households: int = 2000, seed: int = 2026, progress=None) -> Bu
         b.build_party_and_staff()
         b.build_logins(settings.DEMO_PASSWORD)
         audit_log(actor=None, action="demo.built", obj=b.street, after={"seed": seed, **b.stats})
+    if modules:
+        from jiceng.points.demo import build_points_demo
+
+        b.stats["points"] = build_points_demo(b)
     if connection.vendor == "postgresql":
         with connection.cursor() as cur:
             cur.execute("ANALYZE")

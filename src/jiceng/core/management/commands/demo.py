@@ -42,6 +42,11 @@ class Command(BaseCommand):
             f"演示街道已建成（{s['seconds']} 秒）：{s['org_units']} 个组织单元，{s['households']} 户，"
             f"{s['residents']} 名居民，{s['party_members']} 名党员（联系 {s['linked_households']} 户），"
             f"{s['cadres']} 名干部，{s['volunteers']} 名志愿者，{s['partner_units']} 个共建单位。"))
+        if "points" in s:
+            p = s["points"]
+            self.stdout.write(
+                f"积分制：{p['items']} 个积分项目，{p['declarations']} 条积分记录，{p['ledger_entries']} 条积分流水，"
+                f"{p['cards']} 张积分卡，{p['shops']} 个积分超市（{p['redemptions']} 笔兑换），{p['rated_periods']} 个季度的星级评定。")
         self._print_logins()
 
     def _print_logins(self):
