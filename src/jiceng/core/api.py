@@ -152,9 +152,11 @@ def auth_token(request, payload: TokenIn):
 def register_routers():
     from jiceng.orgs.api import router as orgs_router
     from jiceng.people.api import router as people_router
+    from jiceng.points.api import router as points_router
 
     api.add_router("/orgs", orgs_router)
     api.add_router("/", people_router)
+    api.add_router("/", points_router)
 
 
 register_routers()
