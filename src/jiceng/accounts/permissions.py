@@ -44,6 +44,11 @@ def can_change_people(user) -> bool:
     return scope.everything or bool(scope.paths)
 
 
+def can_view_registry(user) -> bool:
+    scope = scope_for(user, purpose="view")
+    return scope.everything or bool(scope.paths)
+
+
 def is_staff_user(user) -> bool:
     return bool(roles_of(user) - {Role.RESIDENT})
 

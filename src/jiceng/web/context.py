@@ -13,9 +13,10 @@ def navigation(request):
         return {"large_print": request.COOKIES.get("large_print") == "1"}
     roles = roles_of(user)
     staff = bool(roles - {Role.RESIDENT})
+    registry = permissions.can_view_registry(user)
     role_labels = sorted({Role(r).label for r in roles}) if not user.is_superuser else ["系统管理员"]
     return {
-        "nav_staff": staff,
+        "nav_staff": staff and registry,
         "nav_audit": permissions.can_view_audit(user),
         "nav_resident": Role.RESIDENT in roles and not staff,
         "nav_role_labels": role_labels,

@@ -10,7 +10,7 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -73,6 +73,10 @@ def ledger_post(*, household, kind: str, amount: int, idempotency_key: str, acto
         programme = programme_for_path(household.org_path)
         if programme is None:
             raise JicengError(_("该户所在单元尚未实行积分制"), field="household", code="no_programme")
+    if connection.vendor == "postgresql":
+        return _post_pg(programme_id=programme.pk, household=household, kind=kind, amount=amount,
+                        idempotency_key=idempotency_key, actor=actor, source_type=source_type, source_id=source_id,
+                        memo=memo, reverses=reverses, clamp=clamp, now=now)
     with transaction.atomic():
         head = programme_lock(programme.pk)
         existing = PointsLedgerEntry.objects.filter(programme_id=head.pk, idempotency_key=idempotency_key).first()
@@ -102,6 +106,82 @@ def ledger_post(*, household, kind: str, amount: int, idempotency_key: str, acto
         entry.save(force_insert=True)
         PointsAccount.objects.filter(pk=account.pk).update(balance=balance + amount)
         PointsProgramme.objects.filter(pk=head.pk).update(chain_seq=seq, chain_hash=entry.entry_hash)
+    return entry, True
+
+
+_PG_INSERT = (
+    "WITH e AS (INSERT INTO points_pointsledgerentry (programme_id, seq, account_id, kind, amount, balance_after, "
+    "idempotency_key, source_type, source_id, reverses_id, memo, actor_id, actor_name, created_at, prev_hash, entry_hash) "
+    "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s) RETURNING id), "
+    "a AS (UPDATE points_pointsaccount SET balance = %s WHERE id = %s), "
+    "p AS (UPDATE points_pointsprogramme SET chain_seq = %s, chain_hash = %s WHERE id = %s) "
+    "SELECT id FROM e"
+)
+
+
+class _Replay(Exception):
+    pass
+
+
+def _post_pg(*, programme_id, household, kind, amount, idempotency_key, actor, source_type, source_id, memo,
+             reverses, clamp, now):
+    """The posting path on PostgreSQL: the same locks and checks as the portable path in three
+    statements (lock the chain head; lock the account and look up the key; insert the entry and move
+    both balances in one statement) plus commit. A replayed key returns the first entry."""
+    now = now or timezone.now()
+    actor_id = getattr(actor, "pk", None)
+    actor_name = (getattr(actor, "username", "") or "system")[:150]
+    source_id = str(source_id or "")
+    memo = memo[:255]
+    reverses_id = getattr(reverses, "pk", None)
+    try:
+        with transaction.atomic():
+            with connection.cursor() as cur:
+                cur.execute("SELECT chain_seq, chain_hash FROM points_pointsprogramme WHERE id = %s FOR UPDATE",
+                            [programme_id])
+                seq, prev = cur.fetchone()
+                # The account row, locked, and any entry already posted under this key (exact: every
+                # posting in the programme holds the chain head's lock, so no other can be in flight).
+                cur.execute("SELECT a.id, a.balance, (SELECT e.id FROM points_pointsledgerentry e "
+                            "WHERE e.programme_id = %s AND e.idempotency_key = %s) "
+                            "FROM points_pointsaccount a WHERE a.household_id = %s FOR UPDATE OF a",
+                            [programme_id, idempotency_key, household.pk])
+                row = cur.fetchone()
+                if row is None:
+                    if PointsLedgerEntry.objects.filter(programme_id=programme_id, idempotency_key=idempotency_key).exists():
+                        raise _Replay
+                    account = PointsAccount.objects.create(programme_id=programme_id, household_id=household.pk,
+                                                           org_path=household.org_path)
+                    account_id, balance = account.pk, 0
+                else:
+                    account_id, balance, existing = row
+                    if existing is not None:
+                        raise _Replay
+                if balance + amount < 0:
+                    if not clamp:
+                        raise InsufficientPoints(balance, -amount)
+                    amount = -balance
+                    if amount == 0:
+                        return None, True
+                seq += 1
+                after = balance + amount
+                digest = entry_hash(programme_id=programme_id, seq=seq, account_id=account_id, kind=kind, amount=amount,
+                                    balance_after=after, idempotency_key=idempotency_key, source_type=source_type,
+                                    source_id=source_id, reverses_id=reverses_id, memo=memo, actor_id=actor_id,
+                                    created_at=now, prev_hash=prev)
+                cur.execute(_PG_INSERT, [programme_id, seq, account_id, str(kind), amount, after, idempotency_key,
+                                         source_type, source_id, reverses_id, memo, actor_id, actor_name, now, prev,
+                                         digest, after, account_id, seq, digest, programme_id])
+                entry_id = cur.fetchone()[0]
+    except _Replay:
+        return PointsLedgerEntry.objects.get(programme_id=programme_id, idempotency_key=idempotency_key), False
+    entry = PointsLedgerEntry(pk=entry_id, programme_id=programme_id, seq=seq, account_id=account_id, kind=kind,
+                              amount=amount, balance_after=after, idempotency_key=idempotency_key,
+                              source_type=source_type, source_id=source_id, reverses_id=reverses_id, memo=memo,
+                              actor_id=actor_id, actor_name=actor_name, created_at=now, prev_hash=prev,
+                              entry_hash=digest)
+    entry._state.adding = False
+    entry._state.db = "default"
     return entry, True
 
 
