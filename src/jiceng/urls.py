@@ -11,6 +11,7 @@ urlpatterns = [
     path("", web_views.home, name="home"),
     path("login/", account_views.login_view, name="login"),
     path("logout/", account_views.logout_view, name="logout"),
+    path("healthz", web_views.health, name="health"),
     path("large-print/", web_views.toggle_large_print, name="toggle_large_print"),
     path("i18n/setlang/", scope_safe(set_language), name="set_language"),
     path("orgs/", include("jiceng.orgs.urls")),

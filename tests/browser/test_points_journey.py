@@ -24,7 +24,7 @@ def login(page, base, username):
     page.fill("#id_username", username)
     page.fill("#id_password", PASSWORD)
     page.click("button[type=submit]")
-    page.wait_for_url(f"{base}/")
+    page.wait_for_url(lambda url: "/login/" not in url)
 
 
 def test_points_journey(live_server, browser, phone_page, desk_page, points_site, photo_bytes, district,  # noqa: F811

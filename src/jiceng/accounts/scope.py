@@ -25,7 +25,9 @@ POINTS_MANAGE_ROLES = {Role.STREET_ADMIN, Role.COMMUNITY_STAFF}
 POINTS_RECORD_ROLES = {Role.STREET_ADMIN, Role.COMMUNITY_STAFF, Role.GRID_WORKER}
 POINTS_REVIEW_ROLES = {Role.STREET_ADMIN, Role.COMMUNITY_STAFF}
 POINTS_SHOP_ROLES = {Role.STREET_ADMIN, Role.COMMUNITY_STAFF, Role.SHOP_CLERK}
-POINTS_VIEW_ROLES = PEOPLE_READ_ROLES | {Role.SHOP_CLERK}
+# A shop clerk serves households at the counter only (by card or a search within the shop's
+# scope); they do not browse households' points pages or declarations.
+POINTS_VIEW_ROLES = PEOPLE_READ_ROLES
 
 PURPOSE_ROLES = {
     "view": PEOPLE_READ_ROLES,

@@ -92,7 +92,10 @@ class EventForm(BootstrapMixin, forms.Form):
         from .models import PointsItem
 
         self.fields["item"].queryset = PointsItem.objects.filter(pk__in=[i.pk for i in items if i.points > 0]).select_related("category")
-        self.fields["households"].choices = [(h.pk, f"{h.number} {h.head.name if h.head_id else ''}") for h in households]
+        from jiceng.people.idnumber import mask_name
+
+        self.fields["households"].choices = [
+            (h.pk, f"{mask_name(h.head.name) if h.head_id else ''}家 · {h.address[-12:]}") for h in households]
         self.initial.setdefault("held_on", timezone.localdate())
 
 
@@ -112,7 +115,7 @@ class ProgrammeForm(BootstrapMixin, forms.ModelForm):
 class RatingsForm(BootstrapMixin, forms.Form):
     year = forms.IntegerField(label=_("年份"), min_value=2000, max_value=2100)
     quarter = forms.ChoiceField(label=_("季度（按年度评定时不选）"), required=False,
-                                choices=[("", "—"), ("1", "1"), ("2", "2"), ("3", "3"), ("4", "4")])
+                                choices=[("", "—"), ("1", _("第一季度")), ("2", _("第二季度")), ("3", _("第三季度")), ("4", _("第四季度"))])
 
 
 class ProductForm(BootstrapMixin, forms.ModelForm):

@@ -58,8 +58,10 @@ def declaration_list(*, user, status: str = "", org_path: str = "", household_id
 
 
 def review_queue(*, user):
-    return declaration_list(user=user, status=DeclarationStatus.SUBMITTED, purpose="points_review").order_by(
-        "submitted_at", "id")
+    """Records waiting for review, those sent back by an objection first."""
+    return (declaration_list(user=user, status=DeclarationStatus.SUBMITTED, purpose="points_review")
+            .annotate(open_objections=Count("objections", filter=Q(objections__resolved_at__isnull=True)))
+            .order_by("-open_objections", "submitted_at", "id"))
 
 
 def declaration_get_for_user(user, declaration_id, *, purpose: str = "points_view") -> PointsDeclaration:
@@ -107,7 +109,7 @@ def public_notice(unit, *, now=None):
     recently posted ones, with names masked by the template."""
     now = now or timezone.now()
     base = (PointsDeclaration.objects.filter(org_path__startswith=unit.path)
-            .select_related("household", "household__head", "item", "item__category", "resident"))
+            .select_related("household", "household__head", "household__org_unit", "item", "item__category"))
     publicising = base.filter(status=DeclarationStatus.PUBLICISING).order_by("publicity_ends_at", "id")[:300]
     posted = base.filter(status=DeclarationStatus.POSTED, posted_at__gte=now - dt.timedelta(days=30)).order_by(
         "-posted_at", "-id")[:100]

@@ -31,6 +31,7 @@ from .models import DeclarationStatus, PointsCard, PointsItem, CardStatus, Stock
 from .services.ratings import current_period, period_bounds
 
 PAGE_SIZE = 20
+EVENT_MAX = 300  # households listed for ticking at one unit; a bigger unit is narrowed to a grid first
 
 
 def _page(request, qs):
@@ -40,6 +41,26 @@ def _page(request, qs):
 def _require(ok: bool):
     if not ok:
         raise PermissionDeniedError()
+
+
+def _home_unit(user):
+    """The unit a page opens at: the user's own (first) unit, or their household's for a resident."""
+    from jiceng.orgs.selectors import org_roots_for_user
+
+    if getattr(user, "resident_id", None) and user.resident.household_id:
+        return user.resident.household.org_unit
+    roots = list(org_roots_for_user(user))
+    return roots[0] if len(roots) == 1 else None
+
+
+def community_of(unit):
+    """The community or village a unit belongs to (its public notice page), else the unit itself."""
+    from jiceng.orgs.models import OrgUnitKind
+
+    paths = [unit.path[: i + 1] for i, ch in enumerate(unit.path) if ch == "."]
+    found = (OrgUnit.objects.filter(path__in=paths, kind__in=[OrgUnitKind.COMMUNITY, OrgUnitKind.VILLAGE])
+             .order_by("-path").first())
+    return found or unit
 
 
 def _programme_or_404(user):
@@ -57,9 +78,14 @@ def overview(request):
     user = request.user
     if getattr(user, "resident_id", None) and not permissions.can_record_any(user) and not permissions.can_use_any_shop(user):
         return redirect("points:my_points")
+    if not permissions.can_view_any(user) and permissions.can_use_any_shop(user):
+        return redirect("points:shop_list")
     _require(permissions.can_view_any(user))
     programme = selectors.programme_for_user(user)
+    home = _home_unit(user)
     ctx = {"programme": programme, "can_review": permissions.can_review_any(user),
+           "can_settings": bool(programme) and permissions.can_manage_points_list(user, programme.org_path),
+           "notice_unit": community_of(home) if home else (programme.org_unit if programme else None),
            "can_record": permissions.can_record_any(user), "can_manage": permissions.can_manage_any(user),
            "shops": selectors.shops_for_user(user)}
     if programme:
@@ -71,12 +97,13 @@ def overview(request):
         top, bottom = selectors.ranking(path=path, start=start, end=end, limit=10)
         decls = selectors.declaration_list(user=user)
         ctx.update({
-            "period_label": label, "top": top, "bottom": bottom,
+            "period_label": label, "top": [(sc, h) for sc, h in top if sc > 0],
             "to_review": selectors.review_queue(user=user).count() if ctx["can_review"] else None,
             "publicising": decls.filter(status=DeclarationStatus.PUBLICISING).count(),
             "posted_period": decls.filter(status=DeclarationStatus.POSTED, occurred_on__range=(start, end)).aggregate(
                 s=Sum("points"))["s"] or 0,
             "recent": decls[:10], "scope_unit": OrgUnit.objects.filter(path=path).first(),
+            "bottom": [(sc, h) for sc, h in bottom if sc < 0],
         })
     return render(request, "points/overview.html", ctx)
 
@@ -90,7 +117,7 @@ def item_list(request):
     _require(permissions.can_view_any(user))
     unit = org_unit_get_for_user(user, request.GET["org"]) if request.GET.get("org") else None
     programme = _programme_or_404(user)
-    unit = unit or programme.org_unit
+    unit = unit or _home_unit(user) or programme.org_unit
     items = services.effective_items(unit, include_inactive=True)
     return render(request, "points/item_list.html", {
         "unit": unit, "items": items, "programme": programme,
@@ -235,7 +262,10 @@ def event_create(request):
     if unit is None or not permissions.can_record_points(user, unit.path):
         raise PermissionDeniedError()
     households = list(Household.objects.filter(org_path__startswith=unit.path, status=HouseholdStatus.ACTIVE)
-                      .select_related("head").order_by("number")[:500])
+                      .select_related("head", "org_unit").order_by("number")[: EVENT_MAX + 1])
+    too_many = len(households) > EVENT_MAX
+    if too_many:
+        households = []
     form = EventForm(request.POST or None, items=services.effective_items(unit), households=households)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
@@ -246,8 +276,9 @@ def event_create(request):
             return redirect("points:overview")
         except JicengError as exc:
             apply_error(form, exc)
-    return render(request, "points/form.html", {"form": form, "title": _("活动批量记分：%(unit)s") % {"unit": unit.name},
-                                                "hidden": {"org": unit.pk}, "wide": True})
+    return render(request, "points/event.html", {"form": form, "unit": unit, "too_many": too_many,
+                                                 "children": OrgUnit.objects.filter(parent=unit).order_by("path"),
+                                                 "households": households})
 
 
 # ----------------------------------------------------------------------------- review
@@ -330,10 +361,15 @@ def cards_print(request):
     unit = org_unit_get_for_user(user, request.GET.get("org"))
     _require(permissions.can_record_points(user, unit.path))
     qs = (PointsCard.objects.filter(household__org_path__startswith=unit.path, status=CardStatus.ACTIVE)
-          .select_related("household", "household__head").order_by("household__number"))
+          .select_related("household", "household__head", "household__org_unit").order_by("household__number"))
     if request.GET.get("household"):
         qs = qs.filter(household_id=request.GET["household"])
-    cards = list(qs[:2000])
+    from .cards_pdf import MAX_CARDS
+
+    cards = list(qs[: MAX_CARDS + 1])
+    if len(cards) > MAX_CARDS:
+        messages.error(request, _("该单元的积分卡超过 %(n)s 张，请按网格分批打印") % {"n": MAX_CARDS})
+        return redirect(f"{_url('points:cards')}?org={unit.pk}")
     if not cards:
         messages.error(request, _("该单元没有可打印的积分卡，请先发卡"))
         return redirect(f"{_url('points:cards')}?org={unit.pk}")
@@ -374,10 +410,12 @@ def ratings(request):
     user = request.user
     _require(permissions.can_view_any(user))
     programme = _programme_or_404(user)
-    today = timezone.localdate()
-    form = RatingsForm(request.POST or request.GET or None, initial={"year": today.year})
+    from .services.ratings import previous_period
+
+    start, end, label = previous_period(programme)
+    default = {"year": start.year, "quarter": str((start.month - 1) // 3 + 1) if programme.rating_period == "quarter" else ""}
+    form = RatingsForm(request.POST or request.GET or default)
     can_manage = permissions.can_manage_points_list(user, programme.org_path)
-    start, end, label = current_period(programme)
     if form.is_bound and form.is_valid():
         y, q = form.cleaned_data["year"], form.cleaned_data["quarter"]
         start, end, label = period_bounds("quarter" if q else "year", y, int(q or 1))
@@ -390,6 +428,8 @@ def ratings(request):
     scope = scope_for(user, purpose="points_view")
     path = programme.org_path if scope.everything else scope.paths[0]
     top, bottom = selectors.ranking(path=path, start=start, end=end, limit=20)
+    top = [(sc, h) for sc, h in top if sc > 0]
+    bottom = [(sc, h) for sc, h in bottom if sc < 0]
     counts = selectors.star_counts(path=path, start=start, end=end)
     return render(request, "points/ratings.html", {
         "form": form, "label": label, "top": top, "bottom": bottom, "can_manage": can_manage,
@@ -433,28 +473,36 @@ def shop_list(request):
                                                      "operable": {s.pk for s in selectors.shops_for_user(user)}})
 
 
+def _counter_page(request, shop, *, card_number: str = "", household_id=None, error: str | None = None,
+                  quantities: dict | None = None, status: int = 200):
+    household = card = None
+    try:
+        if card_number:
+            household, card = services.household_for_counter(actor=request.user, shop=shop, card_number=card_number)
+        elif household_id:
+            household, card = services.household_for_counter(actor=request.user, shop=shop, household_id=household_id)
+    except JicengError as exc:
+        error = error or exc.message
+    q = request.GET.get("q", "")
+    found = selectors.counter_households(shop=shop, q=q) if q else []
+    summary = selectors.household_summary(household) if household else None
+    products = list(selectors.products_of(shop))
+    quantities = quantities or {}
+    for p in products:
+        p.qty = quantities.get(p.pk, 0)
+    return render(request, "points/counter.html", {
+        "shop": shop, "household": household, "card": card, "error": error, "found": found, "q": q,
+        "s": summary, "products": products, "key": uuid.uuid4().hex,
+    }, status=status)
+
+
 @scope_safe
 @login_required
 def counter(request, pk):
     """The till (收银台): scan a card or find a household, pick goods, confirm."""
-    user = request.user
-    shop = selectors.shop_get_for_user(user, pk)
-    household = card = None
-    error = None
-    card_number = request.GET.get("card", "").strip()
-    try:
-        if card_number:
-            household, card = services.household_for_counter(actor=user, shop=shop, card_number=card_number)
-        elif request.GET.get("household"):
-            household, card = services.household_for_counter(actor=user, shop=shop, household_id=request.GET["household"])
-    except JicengError as exc:
-        error = exc.message
-    found = selectors.counter_households(shop=shop, q=request.GET.get("q", "")) if request.GET.get("q") else []
-    summary = selectors.household_summary(household) if household else None
-    return render(request, "points/counter.html", {
-        "shop": shop, "household": household, "card": card, "error": error, "found": found, "q": request.GET.get("q", ""),
-        "s": summary, "products": selectors.products_of(shop), "key": uuid.uuid4().hex,
-    })
+    shop = selectors.shop_get_for_user(request.user, pk)
+    return _counter_page(request, shop, card_number=request.GET.get("card", "").strip(),
+                         household_id=request.GET.get("household"))
 
 
 @scope_safe
@@ -464,22 +512,24 @@ def redeem(request, pk):
     user = request.user
     shop = selectors.shop_get_for_user(user, pk)
     lines = []
+    quantities = {}
     for key, value in request.POST.items():
-        if key.startswith("qty_") and value.strip() not in ("", "0"):
+        if key.startswith("qty_") and key[4:].isdigit() and value.strip() not in ("", "0"):
             try:
-                lines.append((int(key[4:]), int(value)))
+                q = int(value)
             except ValueError:
-                lines.append((int(key[4:]), 0))
+                q = 0
+            lines.append((int(key[4:]), q))
+            quantities[int(key[4:])] = q
+    card_number = request.POST.get("card", "")
     try:
         r = services.redemption_create(actor=user, shop=shop, lines=lines, idempotency_key=request.POST.get("key", ""),
-                                       household_id=request.POST.get("household"),
-                                       card_number=request.POST.get("card", ""))
+                                       household_id=request.POST.get("household"), card_number=card_number)
     except services.DuplicateRedemption as exc:
         return redirect("points:receipt", shop.pk, exc.redemption.pk)
     except JicengError as exc:
-        messages.error(request, exc.message)
-        target = f"{_url('points:counter', shop.pk)}?household={request.POST.get('household', '')}"
-        return redirect(target)
+        return _counter_page(request, shop, card_number=card_number, household_id=request.POST.get("household"),
+                             error=exc.message, quantities=quantities, status=400)
     return redirect("points:receipt", shop.pk, r.pk)
 
 
@@ -590,19 +640,25 @@ def public_notice(request, code):
     if unit is None:
         raise NotFoundError()
     objection_form = ObjectionForm(request.POST or None)
-    target = request.POST.get("declaration")
-    if request.method == "POST" and objection_form.is_valid():
-        try:
-            decl = selectors.PointsDeclaration.objects.filter(pk=target, org_path__startswith=unit.path).first()
-            if decl is None:
-                raise NotFoundError()
-            d = objection_form.cleaned_data
-            services.objection_lodge(declaration_id=decl.pk, reason=d["reason"], name=d["name"], phone=d["phone"],
-                                     ip_address=client_ip(request))
-            messages.success(request, _("异议已受理，该项目暂停公示，社区将重新审核"))
+    target = request.POST.get("declaration") or request.GET.get("object")
+    selected = None
+    if target and str(target).isdigit():
+        selected = (selectors.PointsDeclaration.objects.filter(pk=target, org_path__startswith=unit.path,
+                                                               status=DeclarationStatus.PUBLICISING)
+                    .select_related("household__head", "item").first())
+    if request.method == "POST":
+        if selected is None:
+            messages.error(request, _("该项目不在公示中，不能提出异议"))
             return redirect("public_points", code)
-        except JicengError as exc:
-            messages.error(request, exc.message)
+        if objection_form.is_valid():
+            d = objection_form.cleaned_data
+            try:
+                services.objection_lodge(declaration_id=selected.pk, reason=d["reason"], name=d["name"],
+                                         phone=d["phone"], ip_address=client_ip(request))
+                messages.success(request, _("异议已受理，该项目暂停公示，社区将重新审核"))
+                return redirect("public_points", code)
+            except JicengError as exc:
+                apply_error(objection_form, exc)
     publicising, posted = selectors.public_notice(unit)
     programme = services.programme_for_path(unit.path)
     five = []
@@ -614,7 +670,7 @@ def public_notice(request, code):
             five = StarRating.objects.filter(org_path__startswith=unit.path, period_start=latest.period_start,
                                              stars=5).select_related("household__head")[:60]
     return render(request, "points/public_notice.html", {"unit": unit, "publicising": publicising, "posted": posted,
-                                                         "form": objection_form, "target": target, "five": five,
+                                                         "form": objection_form, "selected": selected, "five": five,
                                                          "programme": programme})
 
 

@@ -21,5 +21,9 @@ def navigation(request):
         "nav_resident": Role.RESIDENT in roles and not staff,
         "nav_role_labels": role_labels,
         "nav_points": staff and points_permissions.can_view_any(user),
+        "nav_shop": points_permissions.can_use_any_shop(user) and not points_permissions.can_view_any(user),
+        "points_nav": {"review": points_permissions.can_review_any(user),
+                       "record": points_permissions.can_record_any(user),
+                       "view": points_permissions.can_view_any(user)},
         "large_print": request.COOKIES.get("large_print") == "1",
     }

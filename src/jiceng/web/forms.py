@@ -26,7 +26,7 @@ class BootstrapMixin:
     def _style(self):
         for field in self.fields.values():
             widget = field.widget
-            if isinstance(widget, forms.CheckboxSelectMultiple):
+            if isinstance(widget, (forms.CheckboxSelectMultiple, forms.RadioSelect)):
                 css = "form-check-input"
             elif isinstance(widget, forms.CheckboxInput):
                 css = "form-check-input"
@@ -36,7 +36,11 @@ class BootstrapMixin:
                 css = "form-control"
             widget.attrs.setdefault("class", css)
             if field.required:
-                field.error_messages["required"] = _("请填写%(label)s") % {"label": field.label}
+                choose = isinstance(widget, (forms.Select, forms.RadioSelect, forms.CheckboxSelectMultiple))
+                msg = _("请选择%(label)s") if choose else _("请填写%(label)s")
+                field.error_messages["required"] = msg % {"label": field.label}
+            if isinstance(field, forms.ModelChoiceField) and field.empty_label == "---------":
+                field.empty_label = _("请选择…")
 
     def full_clean(self):
         self._style()

@@ -21,6 +21,8 @@ from jiceng.people.models import SpecialGroup
 def home(request):
     user = request.user
     roles = roles_of(user)
+    if roles == {Role.SHOP_CLERK}:
+        return redirect("points:shop_list")
     if roles == {Role.RESIDENT}:
         household = None
         members = []
@@ -43,6 +45,14 @@ def home(request):
         "partners": people.partner_unit_list(user=user)[:6] if roles & {Role.PARTNER_HANDLER, Role.DEPARTMENT_HANDLER} else [],
         "assignments": user.role_assignments.select_related("org_unit"),
     })
+
+
+@scope_safe
+def health(request):
+    """Liveness for load balancers and benchmarks: no session, no database."""
+    from django.http import HttpResponse
+
+    return HttpResponse("ok", content_type="text/plain")
 
 
 @scope_safe

@@ -24,6 +24,7 @@ from ..models import (
 )
 from .ledger import ledger_post, programme_for_path
 
+OBJECTIONS_PER_HOUR = 5  # per network address: an anonymous objection stops a publicity at once
 ACTIVE_STATUSES = [DeclarationStatus.SUBMITTED, DeclarationStatus.PUBLICISING, DeclarationStatus.POSTED]
 
 
@@ -278,6 +279,10 @@ def objection_lodge(*, declaration_id: int, reason: str, name: str = "", phone: 
     if len(reason) > 1000:
         raise JicengError(_("异议理由不能超过 1000 字"), field="reason")
     now = now or timezone.now()
+    if ip_address and PublicityObjection.objects.filter(
+            ip_address=ip_address, created_at__gte=now - dt.timedelta(hours=1)).count() >= OBJECTIONS_PER_HOUR:
+        raise JicengError(_("同一网络一小时内最多提出 %(n)s 条异议，请稍后再试或直接联系社区")
+                          % {"n": OBJECTIONS_PER_HOUR}, field="reason", code="too_many")
     with transaction.atomic(durable=True):
         decl = PointsDeclaration.objects.select_for_update(of=("self",)).filter(pk=declaration_id).first()
         if decl is None:

@@ -185,7 +185,9 @@ def redemption_create(*, actor, shop: Shop, lines: list[tuple[int, int]], idempo
             entry, created = ledger_post(
                 household=household, kind=EntryKind.REDEMPTION, amount=-total,
                 idempotency_key=f"redemption:{shop.pk}:{key}", actor=actor, source_type="points.redemption",
-                source_id=key, memo=_("%(shop)s 兑换") % {"shop": shop.name}, programme=shop.programme, now=now)
+                source_id=key, memo=_("%(shop)s 兑换：%(goods)s") % {
+                    "shop": shop.name, "goods": "、".join(f"{products[pid].name}×{q}" for pid, q in sorted(wanted.items()))},
+                programme=shop.programme, now=now)
             if not created:
                 raise DuplicateRedemption(Redemption.objects.get(ledger_entry=entry))
             before = entry.balance_after + total

@@ -12,6 +12,24 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 
+def _static_stale() -> bool:
+    """Whether collectstatic must run: no manifest yet, or a source file newer than it (compressing
+    every file takes about a minute, so an unchanged deployment skips it)."""
+    from pathlib import Path
+
+    from django.contrib.staticfiles.finders import get_finders
+
+    manifest = Path(settings.STATIC_ROOT) / "staticfiles.json"
+    if not manifest.exists():
+        return True
+    built = manifest.stat().st_mtime
+    for finder in get_finders():
+        for path, storage in finder.list([]):
+            if Path(storage.path(path)).stat().st_mtime > built:
+                return True
+    return False
+
+
 class Command(BaseCommand):
     help = "Apply migrations and serve jiceng with gunicorn"
 
@@ -25,7 +43,8 @@ class Command(BaseCommand):
     def handle(self, *args, **opts):
         if not opts["no_migrate"]:
             call_command("migrate", interactive=False, verbosity=0)
-        if not settings.DEBUG and not getattr(settings, "TESTING", False):
+        if not settings.DEBUG and not getattr(settings, "TESTING", False) and _static_stale():
+            self.stdout.write("collecting and compressing static files (once per change) ...")
             call_command("collectstatic", interactive=False, verbosity=0)
         bind = f"{opts['host']}:{opts['port']}"
         self.stdout.write(f"jiceng serving on http://{bind}/ (gunicorn, {opts['workers']} workers)")
