@@ -10,7 +10,19 @@ from tests.browser.conftest import shot
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 STAFF_PAGES = ["/", "/orgs/", "/people/households/", "/people/residents/", "/people/party-members/",
-               "/people/partners/", "/people/cadres/", "/people/volunteers/"]
+               "/people/partners/", "/people/cadres/", "/people/volunteers/",
+               "/points/", "/points/items/", "/points/ratings/", "/points/shops/"]
+EXTRA_PAGES = {
+    "demo-street": ["/audit/", "/points/review/", "/points/cards/", "/points/events/new/"],
+    "demo-auditor": ["/audit/"],
+    "demo-community": ["/points/review/", "/points/cards/", "/points/events/new/"],
+    "demo-grid": ["/points/cards/", "/points/events/new/"],
+}
+ROLE_PAGES = {
+    "demo-resident": ["/", "/points/me/", "/points/me/declare/", "/points/me/shop/", "/public/points/530124001001/"],
+    "demo-shop": ["/points/shops/", "/points/shops/{shop}/counter/", "/points/shops/{shop}/stock/",
+                  "/points/shops/{shop}/reconciliation/"],
+}
 
 
 def visit(page, url, errors):
@@ -37,11 +49,13 @@ def test_each_demo_role_walks_its_pages(username, demo, live_server, browser):
         page.fill("#id_username", username)
         page.fill("#id_password", "jiceng-demo")
         page.click("button[type=submit]")
-        page.wait_for_url(f"{live_server.url}/")
-        pages = ["/"] if username == "demo-resident" else STAFF_PAGES
-        if username in ("demo-auditor", "demo-street"):
-            pages = pages + ["/audit/"]
+        page.wait_for_url(lambda url: "/login/" not in url)
+        pages = ROLE_PAGES.get(username, STAFF_PAGES) + EXTRA_PAGES.get(username, [])
+        from jiceng.points.models import Shop
+
+        shop = Shop.objects.filter(org_unit=demo.communities[0]).first()
         for path in pages:
+            path = path.replace("{shop}", str(shop.pk))
             visit(page, live_server.url + path, errors)
             slug = path.strip("/").replace("/", "-") or "home"
             shot(page, f"tour-{username}-{label}-{slug}")

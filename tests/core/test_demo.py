@@ -43,7 +43,8 @@ def test_demo_logins_work_with_the_demo_password(db, client):
     demo_build(households=40, seed=3)
     for username, _role, _label in DEMO_LOGINS:
         assert client.login(username=username, password="jiceng-demo"), username
-        assert client.get("/").status_code == 200
+        home = client.get("/", follow=True)
+        assert home.status_code == 200, username
         client.logout()
 
 
