@@ -242,3 +242,35 @@ def test_star_ratings_by_threshold_and_by_category(people, points_site, admin):
     services.programme_update(actor=admin, programme=points_site.programme, rating_method="category")
     services.ratings_evaluate(actor=admin, programme=points_site.programme, start=start, end=end, label=label)
     assert people["hh"].star_ratings.get().stars == 1   # one category earned
+
+
+def test_exchange_rule_change_applies_to_new_grants_only(people, points_site, admin):
+    from jiceng.points.models import ExchangeRule
+    from jiceng.points.services.programme import exchange_rule_update, suggested_price
+
+    first = services.grant_points(actor=admin, household=people["hh"], event_code="report.verified",
+                                  idempotency_key="r1", reason="线索1")
+    rule = ExchangeRule.objects.get(programme=points_site.programme, event_code="report.verified")
+    exchange_rule_update(actor=admin, rule=rule, points=15)
+    second = services.grant_points(actor=admin, household=people["hh"], event_code="report.verified",
+                                   idempotency_key="r2", reason="线索2")
+    first.refresh_from_db()
+    assert (first.points, second.points) == (10, 15)
+    with pytest.raises(JicengError):
+        exchange_rule_update(actor=admin, rule=rule, points=0)
+    assert suggested_price(points_site.programme, 5) == 10     # 10 points buy 5 yuan
+
+
+def test_reversal_through_the_household_page(people, points_site, client):
+    from tests.conftest import PASSWORD
+
+    services.grant_points(actor=people["reviewer"], household=people["hh"], event_code="report.verified",
+                          idempotency_key="r1", reason="线索1")
+    assert client.login(username=people["reviewer"].username, password=PASSWORD)
+    r = client.post(f"/points/households/{people['hh'].pk}/entries/1/reverse/", {"reason": "重复奖励"})
+    assert r.status_code == 302
+    assert PointsAccount.objects.get(household=people["hh"]).balance == 0
+    client.logout()
+    assert client.login(username=people["worker"].username, password=PASSWORD)
+    r = client.post(f"/points/households/{people['hh'].pk}/entries/1/reverse/", {"reason": "再冲一次"})
+    assert r.status_code == 404   # a grid worker does not reverse entries

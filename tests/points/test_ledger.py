@@ -129,3 +129,26 @@ def test_points_verify_command_exit_status(points_site, make_household, district
     with pytest.raises(SystemExit) as exc:
         call_command("points", "verify")
     assert exc.value.code == 1
+
+
+def test_yearly_clearing_clears_once_and_only_what_was_held_at_year_end(points_site, make_household, district, admin):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from jiceng.points.services import programme_update
+    from jiceng.points.services.ledger import points_expire_year
+
+    hh = make_household(district.grid_a1)
+    last_year = timezone.make_aware(dt.datetime(2025, 6, 1))
+    this_year = timezone.make_aware(dt.datetime(2026, 1, 3))
+    ledger_post(household=hh, kind=EntryKind.GRANT, amount=30, idempotency_key="old", now=last_year)
+    ledger_post(household=hh, kind=EntryKind.REDEMPTION, amount=-10, idempotency_key="spent", now=this_year)
+    ledger_post(household=hh, kind=EntryKind.GRANT, amount=5, idempotency_key="new", now=this_year)
+    assert points_expire_year(programme=points_site.programme, year=2025) == 0  # the site has not chosen it
+    programme_update(actor=admin, programme=points_site.programme, yearly_clearing=True)
+    points_site.programme.refresh_from_db()
+    assert points_expire_year(programme=points_site.programme, year=2025) == 1
+    assert points_expire_year(programme=points_site.programme, year=2025) == 0
+    assert PointsAccount.objects.get(household=hh).balance == 5   # 30 held, 10 spent since, 20 expire; 5 new stay
+    assert points_verify().ok

@@ -53,6 +53,10 @@ ACTION_LABELS = {
     "points.stock.stocktake": _("库存盘点"),
     "points.stock.counted": _("库存盘点（无差异）"),
     "points.redemption.created": _("积分兑换"),
+    "points.entry.reversed": _("积分流水冲正"),
+    "points.exchange_rule.updated": _("修改兑换规则"),
+    "points.entry.reversed": _("积分流水冲正"),
+    "points.exchange_rule.updated": _("修改兑换规则"),
 }
 
 

@@ -121,7 +121,14 @@ class RatingsForm(BootstrapMixin, forms.Form):
 class ProductForm(BootstrapMixin, forms.ModelForm):
     class Meta:
         model = Product
-        fields = ["name", "price_points", "value_yuan", "unit", "is_service"]
+        fields = ["name", "value_yuan", "price_points", "unit", "is_service"]
+
+    def __init__(self, *args, programme=None, **kw):
+        super().__init__(*args, **kw)
+        self.fields["price_points"].required = False
+        if programme is not None:
+            self.fields["price_points"].help_text = _(
+                "不填则按兑换比例计算：%(p)s 积分折合 %(y)s 元") % {"p": programme.exchange_points, "y": programme.exchange_yuan}
 
 
 class StockForm(BootstrapMixin, forms.Form):

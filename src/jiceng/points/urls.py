@@ -13,6 +13,7 @@ urlpatterns = [
     path("households/<int:pk>/", views.household_points, name="household"),
     path("households/<int:pk>/record/", views.record, name="record"),
     path("households/<int:pk>/card/", views.card_issue_one, name="card_issue_one"),
+    path("households/<int:pk>/entries/<int:seq>/reverse/", views.entry_reverse, name="entry_reverse"),
     path("events/new/", views.event_create, name="event_create"),
     path("review/", views.review_list, name="review_list"),
     path("declarations/<int:pk>/", views.declaration_detail, name="declaration"),

@@ -28,6 +28,7 @@ from .forms import (
     ShopForm, StockForm,
 )
 from .models import DeclarationStatus, PointsCard, PointsItem, CardStatus, StockKind
+from .services.programme import suggested_price
 from .services.ratings import current_period, period_bounds
 
 PAGE_SIZE = 20
@@ -197,15 +198,27 @@ def programme_edit(request):
     programme = _programme_or_404(user)
     _require(permissions.can_manage_points_list(user, programme.org_path))
     form = ProgrammeForm(request.POST or None, instance=programme)
+    rules = list(programme.exchange_rules.order_by("id"))
+    rule_errors = []
     if request.method == "POST" and form.is_valid():
         try:
-            services.programme_update(actor=user, programme=type(programme).objects.get(pk=programme.pk),
-                                      **{f: form.cleaned_data[f] for f in form.changed_data})
+
+            if form.changed_data:
+                services.programme_update(actor=user, programme=type(programme).objects.get(pk=programme.pk),
+                                          **{f: form.cleaned_data[f] for f in form.changed_data})
+            for rule in rules:
+                value = request.POST.get(f"rule_{rule.pk}", "").strip()
+                if value and value != str(rule.points):
+                    services.exchange_rule_update(actor=user, rule=rule, points=value)
             messages.success(request, _("已保存积分制度设置"))
             return redirect("points:overview")
         except JicengError as exc:
-            apply_error(form, exc)
-    return render(request, "points/form.html", {"form": form, "title": _("积分制度设置：%(name)s") % {"name": programme.name}})
+            if exc.field and exc.field.startswith("rule_"):
+                rule_errors.append(exc.message)
+            else:
+                apply_error(form, exc)
+    return render(request, "points/programme.html", {"form": form, "rules": rules, "rule_errors": rule_errors,
+                                                     "programme": programme})
 
 
 # ----------------------------------------------------------------------------- household, recording
@@ -221,6 +234,9 @@ def household_points(request, pk):
         "declarations": selectors.declaration_list(user=user, household_id=household.pk)[:50],
         "ratings": household.star_ratings.order_by("-period_start")[:8],
         "can_record": permissions.can_record_points(user, household.org_path),
+        "can_reverse": permissions.can_review_points(user, household.org_path),
+        "reversed": set(selectors.PointsLedgerEntry.objects.filter(account__household=household, reverses__isnull=False)
+                        .values_list("reverses_id", flat=True)),
         "old_cards": PointsCard.objects.filter(household=household, status=CardStatus.REPLACED).order_by("-replaced_at"),
     })
 
@@ -387,6 +403,24 @@ def cards_print(request):
 @scope_safe
 @login_required
 @require_POST
+def entry_reverse(request, pk, seq):
+    """Reverse (冲正) one ledger entry of a household: a new opposite entry; the original stays."""
+    user = request.user
+    household = selectors.household_get_for_points(user, pk, purpose="points_review")
+    entry = selectors.PointsLedgerEntry.objects.filter(account__household=household, seq=seq).first()
+    if entry is None:
+        raise NotFoundError()
+    try:
+        services.ledger_reverse(actor=user, entry=entry, reason=request.POST.get("reason", ""))
+        messages.success(request, _("已冲正流水 #%(seq)s") % {"seq": seq})
+    except JicengError as exc:
+        messages.error(request, exc.message)
+    return redirect("points:household", household.pk)
+
+
+@scope_safe
+@login_required
+@require_POST
 def card_issue_one(request, pk):
     user = request.user
     household = selectors.household_get_for_points(user, pk, purpose="points_record")
@@ -548,12 +582,15 @@ def receipt(request, pk, rid):
 def stock(request, pk):
     user = request.user
     shop = selectors.shop_get_for_user(user, pk)
-    product_form = ProductForm(request.POST if request.POST.get("form") == "product" else None, prefix="p")
+    product_form = ProductForm(request.POST if request.POST.get("form") == "product" else None, prefix="p",
+                               programme=shop.programme)
     stock_form = StockForm(request.POST if request.POST.get("form") == "stock" else None, shop=shop, prefix="s")
     if request.method == "POST":
         try:
             if request.POST.get("form") == "product" and product_form.is_valid():
                 d = product_form.cleaned_data
+                if not d["price_points"] and d["value_yuan"]:
+                    d["price_points"] = suggested_price(shop.programme, d["value_yuan"])
                 services.product_create(actor=user, shop=shop, name=d["name"], price_points=d["price_points"],
                                         value_yuan=d["value_yuan"], unit=d["unit"], is_service=d["is_service"])
                 messages.success(request, _("已上架“%(name)s”") % {"name": d["name"]})

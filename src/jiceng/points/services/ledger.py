@@ -187,6 +187,13 @@ def _post_pg(*, programme_id, household, kind, amount, idempotency_key, actor, s
 
 def ledger_reverse(*, actor, entry: PointsLedgerEntry, reason: str, now=None) -> PointsLedgerEntry:
     """Reverse an entry (冲正) with an opposite entry; the original is never edited."""
+    from jiceng.audit.services import audit_log
+    from jiceng.core.errors import PermissionDeniedError
+
+    from .. import permissions
+
+    if actor is not None and not permissions.can_review_points(actor, entry.account.org_path):
+        raise PermissionDeniedError()
     if not reason.strip():
         raise JicengError(_("请填写冲正原因"), field="reason")
     if entry.kind == EntryKind.REVERSAL:
@@ -201,6 +208,9 @@ def ledger_reverse(*, actor, entry: PointsLedgerEntry, reason: str, now=None) ->
                 idempotency_key=f"reversal:{entry.pk}", actor=actor, source_type=entry.source_type,
                 source_id=entry.source_id, memo=_("冲正：%(reason)s") % {"reason": reason.strip()}, reverses=entry,
                 programme=entry.programme, now=now)
+            audit_log(actor=actor, action="points.entry.reversed", object_type="points.pointsledgerentry",
+                      object_id=entry.pk, object_repr=f"#{entry.seq} {entry.memo}", org_path=entry.account.org_path,
+                      before={"amount": entry.amount}, after={"reversal": reversal.amount, "reason": reason.strip()})
     except IntegrityError:
         raise JicengError(_("该笔流水已冲正过"), field="entry", code="already_reversed") from None
     return reversal
@@ -271,3 +281,39 @@ def balance_of(household) -> int:
 
 def balance_from_entries(household) -> int:
     return PointsLedgerEntry.objects.filter(account__household_id=household.pk).aggregate(s=Sum("amount"))["s"] or 0
+
+
+def points_expire_year(*, programme: PointsProgramme, year: int, now=None) -> int:
+    """Yearly clearing (年度清零), for a site that chose it: each account's balance at the end of
+    ``year`` is cleared by one expiry entry. Idempotent per account and year (run it twice, it
+    clears once); points granted after the year's end are not touched."""
+    import datetime as _dt
+
+    if not programme.yearly_clearing:
+        return 0
+    now = now or timezone.now()
+    cutoff = timezone.make_aware(_dt.datetime(year + 1, 1, 1))
+    cleared = 0
+    for account in PointsAccount.objects.filter(programme=programme).select_related("household").order_by("pk"):
+        held = (PointsLedgerEntry.objects.filter(account=account, created_at__lt=cutoff)
+                .order_by("-seq").values_list("balance_after", flat=True).first() or 0)
+        later_spent = -(PointsLedgerEntry.objects.filter(account=account, created_at__gte=cutoff, amount__lt=0)
+                        .exclude(kind=EntryKind.EXPIRY).aggregate(s=Sum("amount"))["s"] or 0)
+        # What was held at the year's end and has not been spent since expires (never more than the balance).
+        amount = min(max(held - later_spent, 0), account.balance)
+        if amount <= 0:
+            continue
+        _entry, created = ledger_post(household=account.household, kind=EntryKind.EXPIRY, amount=-amount,
+                                      idempotency_key=f"expiry:{year}:{account.pk}", source_type="points.expiry",
+                                      source_id=str(year), memo=f"{year}年度积分清零", programme=programme,
+                                      clamp=True, now=now)
+        cleared += int(created)
+    return cleared
+
+
+def points_expire_due(*, now=None) -> int:
+    """Scheduler, early January: clear last year's points for the programmes that chose it."""
+    now = now or timezone.now()
+    year = timezone.localdate(now).year - 1
+    return sum(points_expire_year(programme=p, year=year, now=now)
+               for p in PointsProgramme.objects.filter(yearly_clearing=True))

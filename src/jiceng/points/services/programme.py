@@ -163,3 +163,33 @@ def item_retire(*, actor, item: PointsItem) -> PointsItem:
         audit_log(actor=actor, action="points.item.retired", obj=item, org_path=item.org_path)
     item.retired_at = timezone.now()
     return item
+
+
+def exchange_rule_update(*, actor, rule: ExchangeRule, points: int) -> ExchangeRule:
+    """Change how many points an event earns (e.g. a verified report: 10). Grants already made keep theirs."""
+    if not permissions.can_manage_points_list(actor, rule.programme.org_path):
+        raise PermissionDeniedError()
+    try:
+        points = int(points)
+    except (TypeError, ValueError):
+        raise JicengError(_("积分必须是整数"), field=f"rule_{rule.pk}") from None
+    if not 0 < points <= 1000:
+        raise JicengError(_("“%(label)s”的积分应在 1 到 1000 之间") % {"label": rule.label}, field=f"rule_{rule.pk}")
+    with transaction.atomic(durable=True):
+        before = rule.points
+        ExchangeRule.objects.filter(pk=rule.pk).update(points=points)
+        audit_log(actor=actor, action="points.exchange_rule.updated", object_type="points.exchangerule",
+                  object_id=rule.pk, object_repr=rule.label, org_path=rule.programme.org_path,
+                  before={"points": before}, after={"points": points})
+    rule.points = points
+    return rule
+
+
+def suggested_price(programme: PointsProgramme, value_yuan) -> int:
+    """Points for goods worth ``value_yuan`` by the site's ratio (e.g. 10 points buy 5 yuan → 2 points a yuan)."""
+    import math
+    from decimal import Decimal
+
+    if not programme.exchange_yuan:
+        return 0
+    return max(1, math.ceil(Decimal(value_yuan) * programme.exchange_points / programme.exchange_yuan))
