@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from jiceng.web.forms import BootstrapMixin
 
-from .models import CapPeriod, PointsCategory, PointsProgramme, Product, RatingMethod, RatingPeriod, StockKind
+from .models import CapPeriod, PointsCategory, PointsProgramme, Product, StockKind
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 PHOTO = forms.ClearableFileInput(attrs={"accept": "image/*", "capture": "environment"})

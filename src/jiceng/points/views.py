@@ -457,16 +457,16 @@ def ratings(request):
             _require(can_manage)
             n = services.ratings_evaluate(actor=user, programme=programme, start=start, end=end, label=label)
             messages.success(request, _("%(label)s 星级评定完成：%(n)s 户") % {"label": label, "n": n})
-    from jiceng.accounts.scope import scope_for
-
-    scope = scope_for(user, purpose="points_view")
-    path = programme.org_path if scope.everything else scope.paths[0]
+    unit = org_unit_get_for_user(user, request.GET["org"]) if request.GET.get("org") else (
+        _home_unit(user) or programme.org_unit)
+    path = unit.path
     top, bottom = selectors.ranking(path=path, start=start, end=end, limit=20)
     top = [(sc, h) for sc, h in top if sc > 0]
     bottom = [(sc, h) for sc, h in bottom if sc < 0]
     counts = selectors.star_counts(path=path, start=start, end=end)
     return render(request, "points/ratings.html", {
-        "form": form, "label": label, "top": top, "bottom": bottom, "can_manage": can_manage,
+        "form": form, "label": label, "top": top, "bottom": bottom, "can_manage": can_manage, "unit": unit,
+        "children": OrgUnit.objects.filter(parent=unit).order_by("path"),
         "counts": [(s, counts.get(s, 0)) for s in range(5, -1, -1)], "programme": programme,
         "five_star": selectors.StarRating.objects.filter(org_path__startswith=path, period_start=start, period_end=end,
                                                          stars=5).select_related("household", "household__head")[:50],

@@ -1,7 +1,6 @@
 """Points supermarkets (积分超市): shops, products, the stock ledger, and redemption at the counter."""
 from __future__ import annotations
 
-import datetime as dt
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
