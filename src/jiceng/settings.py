@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "huey.contrib.djhuey",
     "jiceng.imports",
     "jiceng.points",
+    "jiceng.reports",
     "jiceng.web",
 ]
 

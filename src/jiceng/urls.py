@@ -21,4 +21,5 @@ urlpatterns = [
     path("points/", include("jiceng.points.urls")),
     path("public/points/<str:code>/", points_views.public_notice, name="public_points"),
     path("api/", api.urls),
+    path("open311/v2/", include("jiceng.reports.urls_open311")),
 ]

@@ -1,0 +1,56 @@
+"""Who may do what with reports (deny by default)."""
+from __future__ import annotations
+
+from jiceng.accounts.models import Role
+from jiceng.accounts.scope import path_in_scope, roles_of, scope_for
+
+DESK_ROLES = {Role.STREET_ADMIN, Role.COMMUNITY_STAFF}
+HANDLER_ROLES = {Role.STREET_ADMIN, Role.COMMUNITY_STAFF, Role.GRID_WORKER, Role.DEPARTMENT_HANDLER}
+
+
+def _role_paths(user, roles) -> tuple[bool, list[str]]:
+    if getattr(user, "is_superuser", False) and user.is_active:
+        return True, []
+    if not getattr(user, "is_authenticated", False):
+        return False, []
+    from jiceng.accounts.scope import _assignments
+
+    return False, [a.org_unit.path for a in _assignments(user) if a.role in roles]
+
+
+def can_accept(user, report) -> bool:
+    """The desk (受理): community or street staff over the report's place."""
+    everything, paths = _role_paths(user, DESK_ROLES)
+    return everything or any(report.org_path.startswith(p) for p in paths)
+
+
+def can_handle(user, report) -> bool:
+    """The handler: staff whose unit is the handling unit or above it; a partner's liaison for a
+    report handed to their partner unit within their area."""
+    everything, paths = _role_paths(user, HANDLER_ROLES)
+    if everything:
+        return True
+    if report.handler_unit_id:
+        unit_path = report.handler_unit.path
+        if any(unit_path.startswith(p) for p in paths):
+            return True
+    if report.handler_partner_id:
+        _e, partner_paths = _role_paths(user, {Role.PARTNER_HANDLER})
+        return any(report.org_path.startswith(p) for p in partner_paths)
+    return False
+
+
+def can_view(user, report) -> bool:
+    if report.reporter_id and getattr(user, "pk", None) == report.reporter_id:
+        return True
+    return path_in_scope(user, report.org_path, purpose="view") or can_handle(user, report)
+
+
+def is_desk(user) -> bool:
+    everything, paths = _role_paths(user, DESK_ROLES)
+    return everything or bool(paths)
+
+
+def is_handler(user) -> bool:
+    everything, paths = _role_paths(user, HANDLER_ROLES | {Role.PARTNER_HANDLER})
+    return everything or bool(paths)
