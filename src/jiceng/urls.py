@@ -5,6 +5,7 @@ from jiceng.accounts import views as account_views
 from jiceng.core.api import api
 from jiceng.core.scope import scope_safe
 from jiceng.points import views as points_views
+from jiceng.reports import views as reports_views
 from jiceng.web import views as web_views
 
 urlpatterns = [
@@ -20,6 +21,8 @@ urlpatterns = [
     path("imports/", include("jiceng.imports.urls")),
     path("points/", include("jiceng.points.urls")),
     path("public/points/<str:code>/", points_views.public_notice, name="public_points"),
+    path("reports/", include("jiceng.reports.urls")),
+    path("public/reports/<str:code>/", reports_views.public_board, name="public_reports"),
     path("api/", api.urls),
     path("open311/v2/", include("jiceng.reports.urls_open311")),
 ]

@@ -1,0 +1,56 @@
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from jiceng.web.forms import BootstrapMixin
+
+from .models import ReportCategory
+
+
+class MultiPhotoInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultiPhotoField(forms.FileField):
+    """Several photos in one input (Django's documented pattern); the service validates each."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultiPhotoInput(attrs={"accept": "image/*"}))
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        if isinstance(data, (list, tuple)):
+            return [single(d, initial) for d in data]
+        return [single(data, initial)] if data else []
+
+
+class ReportForm(BootstrapMixin, forms.Form):
+    category = forms.ModelChoiceField(label=_("问题类别"), queryset=ReportCategory.objects.none())
+    description = forms.CharField(label=_("问题描述"), max_length=4000, widget=forms.Textarea(attrs={"rows": 4}))
+    org_unit = forms.ChoiceField(label=_("发生地点"))
+    address = forms.CharField(label=_("详细位置（如几栋几单元门口）"), required=False, max_length=255)
+    photos = MultiPhotoField(label=_("照片（最多 9 张）"), required=False)
+    share_location = forms.BooleanField(label=_("分享我的位置（照片保留定位信息）"), required=False)
+    anonymous = forms.BooleanField(label=_("匿名反映"), required=False)
+    reporter_name = forms.CharField(label=_("反映人姓名"), required=False, max_length=50)
+    reporter_phone = forms.CharField(label=_("联系电话"), required=False, max_length=20)
+    lat = forms.DecimalField(required=False, widget=forms.HiddenInput)
+    long = forms.DecimalField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, categories, units, on_behalf: bool, **kw):
+        super().__init__(*args, **kw)
+        self.fields["category"].queryset = categories
+        self.fields["org_unit"].choices = [(u.pk, u.name) for u in units]
+        if not on_behalf:
+            del self.fields["reporter_name"]
+            del self.fields["reporter_phone"]
+
+
+class AcceptForm(BootstrapMixin, forms.Form):
+    category = forms.ModelChoiceField(label=_("确认类别"), queryset=ReportCategory.objects.none())
+
+    def __init__(self, *args, categories, **kw):
+        super().__init__(*args, **kw)
+        self.fields["category"].queryset = categories

@@ -1,0 +1,82 @@
+"""Reads of reports shared by pages and the API, scoped to the user."""
+from __future__ import annotations
+
+from functools import reduce
+from operator import or_
+
+from django.db.models import Q
+from django.utils import timezone
+
+from jiceng.accounts.models import Role
+from jiceng.accounts.scope import _assignments, scope_for
+
+from .models import OPEN_STATUSES, Notification, Report, ReportStatus
+from .permissions import DESK_ROLES, HANDLER_ROLES
+
+BASE = ("category", "org_unit", "handler_unit", "handler_partner", "reporter_household")
+
+
+def report_list(*, user, status: str = "", overdue: bool = False, category_id=None, org_path: str = ""):
+    """Reports at places in the user's scope (the desk's queue and the supervisors' view)."""
+    scope = scope_for(user, purpose="view")
+    qs = Report.objects.select_related(*BASE)
+    if not scope.everything:
+        if not scope.paths:
+            return qs.none()
+        qs = qs.filter(reduce(or_, (Q(org_path__startswith=p) for p in scope.paths)))
+    if status == "open":
+        qs = qs.filter(status__in=OPEN_STATUSES)
+    elif status:
+        qs = qs.filter(status=status)
+    if overdue:
+        qs = qs.filter(overdue_at__isnull=False, status__in=[ReportStatus.ASSIGNED, ReportStatus.IN_PROGRESS])
+    if category_id:
+        qs = qs.filter(category_id=category_id)
+    if org_path:
+        qs = qs.filter(org_path__startswith=org_path)
+    return qs.order_by("-created_at", "-id")
+
+
+def my_tasks(*, user):
+    """Reports this user handles: handed to their unit (or below it, for supervisors), or to their partner."""
+    if getattr(user, "is_superuser", False):
+        return Report.objects.filter(status__in=[ReportStatus.ASSIGNED, ReportStatus.IN_PROGRESS]).select_related(*BASE)
+    units = [a.org_unit for a in _assignments(user) if a.role in HANDLER_ROLES]
+    partner_paths = [a.org_unit.path for a in _assignments(user) if a.role == Role.PARTNER_HANDLER]
+    q = Q(pk__in=[])
+    for u in units:
+        q |= Q(handler_unit__path__startswith=u.path)
+    for p in partner_paths:
+        q |= Q(handler_partner__isnull=False, org_path__startswith=p)
+    return (Report.objects.filter(q, status__in=[ReportStatus.ASSIGNED, ReportStatus.IN_PROGRESS])
+            .select_related(*BASE).order_by("deadline", "id"))
+
+
+def desk_queue(*, user):
+    scope_roles = [a.org_unit.path for a in _assignments(user) if a.role in DESK_ROLES]
+    qs = Report.objects.filter(status__in=[ReportStatus.SUBMITTED, ReportStatus.ACCEPTED]).select_related(*BASE)
+    if getattr(user, "is_superuser", False):
+        return qs.order_by("created_at")
+    if not scope_roles:
+        return qs.none()
+    return qs.filter(reduce(or_, (Q(org_path__startswith=p) for p in scope_roles))).order_by("created_at")
+
+
+def my_reports(*, user):
+    return Report.objects.filter(reporter=user).select_related(*BASE).order_by("-created_at")
+
+
+def inbox(*, user, limit: int = 20):
+    return Notification.objects.filter(user=user).select_related("report").order_by("-created_at")[:limit]
+
+
+def public_board(unit, *, limit: int = 50):
+    """Recent reports at a community: category, status, age, the handler's reply; no personal details."""
+    return (Report.objects.filter(org_path__startswith=unit.path, merged_into__isnull=True)
+            .exclude(status=ReportStatus.SUBMITTED).select_related("category", "org_unit", "handler_unit",
+                                                                   "handler_partner")
+            .order_by("-created_at")[:limit])
+
+
+def age_days(report) -> int:
+    return (timezone.now() - report.created_at).days

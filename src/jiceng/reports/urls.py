@@ -1,0 +1,14 @@
+from django.urls import path
+
+from . import views
+
+app_name = "reports"
+
+urlpatterns = [
+    path("", views.report_list, name="list"),
+    path("new/", views.report_new, name="new"),
+    path("mine/", views.my_reports, name="mine"),
+    path("<int:pk>/", views.report_detail, name="detail"),
+    path("<int:pk>/photos/<int:photo_id>/", views.report_photo, name="photo"),
+    path("<int:pk>/<str:action>/", views.report_act, name="act"),
+]

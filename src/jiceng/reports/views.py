@@ -1,0 +1,194 @@
+"""Report pages. Thin: parse, call one service or selector, render."""
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from jiceng.core.errors import JicengError, NotFoundError, PermissionDeniedError
+from jiceng.core.scope import scope_safe
+from jiceng.orgs.models import OrgUnit, OrgUnitKind
+from jiceng.orgs.selectors import org_roots_for_user, org_unit_get_for_user
+from jiceng.people.models import PartnerUnit
+from jiceng.web.forms import apply_error
+from jiceng.web.pagination import CappedPaginator
+
+from . import permissions, selectors, services
+from .forms import AcceptForm, ReportForm
+from .models import Channel, Rating, ReportCategory, ReportStatus
+
+PLACE_KINDS = [OrgUnitKind.GRID, OrgUnitKind.BUILDING, OrgUnitKind.COMPOUND, OrgUnitKind.VILLAGER_GROUP,
+               OrgUnitKind.UNIT_FLOOR, OrgUnitKind.COMMUNITY, OrgUnitKind.VILLAGE]
+
+
+def _places(user):
+    """Where the user may say a problem is: their household's area (residents) or their units."""
+    if getattr(user, "resident_id", None) and user.resident.household_id:
+        home = user.resident.household.org_unit
+        comm_path = home.path[: 2 * 6]
+        return list(OrgUnit.objects.filter(path__startswith=comm_path, kind__in=PLACE_KINDS).order_by("path")[:200]), home
+    roots = list(org_roots_for_user(user))
+    units = []
+    for r in roots:
+        units.extend(OrgUnit.objects.filter(path__startswith=r.path, kind__in=PLACE_KINDS).order_by("path")[:300])
+    return units, roots[0] if roots else None
+
+
+@scope_safe
+@login_required
+def report_new(request):
+    """One form for residents and woodpeckers (their phone), grid workers on patrol and the desk."""
+    user = request.user
+    is_staff = permissions.is_desk(user) or permissions.is_handler(user)
+    units, home = _places(user)
+    if not units:
+        raise NotFoundError(_("您的账号还没有关联住户或单元，请联系社区工作人员"))
+    site = services.site_of(units[0])
+    categories = ReportCategory.objects.filter(site=site, is_active=True)
+    form = ReportForm(request.POST or None, request.FILES or None, categories=categories, units=units,
+                      on_behalf=is_staff, initial={"org_unit": home.pk if home else None})
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        unit = next((u for u in units if str(u.pk) == str(d["org_unit"])), None)
+        if is_staff:
+            channel = Channel.DESK if permissions.is_desk(user) else Channel.GRID
+        else:
+            from jiceng.people.models import Volunteer
+
+            woodpecker = Volunteer.objects.filter(resident_id=user.resident_id, is_woodpecker=True).exists()
+            channel = Channel.WOODPECKER if woodpecker else Channel.RESIDENT
+        try:
+            r = services.report_submit(
+                actor=user, channel=channel, category_id=d["category"].pk, description=d["description"], org_unit=unit,
+                address=d["address"], lat=d.get("lat") if d["share_location"] else None,
+                long=d.get("long") if d["share_location"] else None, photos=request.FILES.getlist("photos"),
+                share_location=d["share_location"], anonymous=d["anonymous"],
+                reporter_name=d.get("reporter_name", ""), reporter_phone=d.get("reporter_phone", ""))
+            messages.success(request, _("已提交（编号 #%(id)s），受理后会通知您") % {"id": r.pk})
+            return redirect("reports:detail", r.pk)
+        except JicengError as exc:
+            apply_error(form, exc)
+    return render(request, "reports/new.html", {"form": form, "is_staff": is_staff})
+
+
+@scope_safe
+@login_required
+def report_list(request):
+    user = request.user
+    if not (permissions.is_desk(user) or permissions.is_handler(user)):
+        return redirect("reports:mine")
+    status = request.GET.get("status", "")
+    qs = selectors.report_list(user=user, status=status, overdue=request.GET.get("overdue") == "1")
+    return render(request, "reports/list.html", {
+        "page": CappedPaginator(qs, 20).get_page(request.GET.get("page")), "status": status,
+        "statuses": ReportStatus.choices, "queue": selectors.desk_queue(user=user)[:50] if permissions.is_desk(user) else [],
+        "tasks": selectors.my_tasks(user=user)[:50], "inbox": selectors.inbox(user=user, limit=8),
+    })
+
+
+@scope_safe
+@login_required
+def my_reports(request):
+    return render(request, "reports/mine.html", {"reports": selectors.my_reports(user=request.user)[:50],
+                                                 "inbox": selectors.inbox(user=request.user)})
+
+
+def _units_for_assignment(report):
+    site = report.site
+    return list(OrgUnit.objects.filter(path__startswith=site.path, kind__in=[
+        OrgUnitKind.GRID, OrgUnitKind.VILLAGER_GROUP, OrgUnitKind.COMMUNITY, OrgUnitKind.VILLAGE,
+        OrgUnitKind.DEPARTMENT]).order_by("path")[:300])
+
+
+@scope_safe
+@login_required
+def report_detail(request, pk):
+    user = request.user
+    r = services.report_get(user, pk)
+    can_accept = permissions.can_accept(user, r)
+    can_handle = permissions.can_handle(user, r)
+    accept_form = None
+    if can_accept and r.status == ReportStatus.SUBMITTED:
+        accept_form = AcceptForm(categories=ReportCategory.objects.filter(site=r.site, is_active=True),
+                                 initial={"category": r.suggested_category_id or r.category_id})
+    from .models import ReportEvent
+
+    events = ReportEvent.objects.filter(report=r).order_by("at", "id")
+    if not (can_accept or can_handle):
+        events = events.filter(public=True)
+    events = list(events)
+    for e in events:
+        e.status_label = ReportStatus(e.to_status).label if e.to_status in ReportStatus.values else ""
+    return render(request, "reports/detail.html", {
+        "r": r, "events": events, "can_accept": can_accept, "can_handle": can_handle, "accept_form": accept_form,
+        "duplicates": services.duplicates_of(r) if can_accept and r.status == ReportStatus.SUBMITTED else [],
+        "units": _units_for_assignment(r) if (can_accept or can_handle) else [],
+        "partners": PartnerUnit.objects.filter(pairings__org_unit__path__in=[
+            r.org_path[: i + 1] for i, ch in enumerate(r.org_path) if ch == "."]).distinct() if (can_accept or can_handle) else [],
+        "is_reporter": r.reporter_id == user.pk, "ratings": Rating.choices,
+        "photos_before": r.photos.filter(stage="before"), "photos_after": r.photos.filter(stage="after"),
+    })
+
+
+@scope_safe
+@login_required
+@require_POST
+def report_act(request, pk, action):
+    """Every state change of a report from its page."""
+    user = request.user
+    r = services.report_get(user, pk)
+    p = request.POST
+    try:
+        if action == "accept":
+            services.report_accept(actor=user, report=r, category_id=p.get("category") or None)
+        elif action == "reject":
+            services.report_reject(actor=user, report=r, reason=p.get("reason", ""))
+        elif action == "merge":
+            target = services.report_get(user, p.get("target"))
+            services.report_reject(actor=user, report=r, reason=p.get("reason", ""), duplicate_of=target)
+        elif action == "assign":
+            unit = OrgUnit.objects.filter(pk=p.get("unit")).first() if p.get("unit") else None
+            partner = PartnerUnit.objects.filter(pk=p.get("partner")).first() if p.get("partner") else None
+            co_units = list(OrgUnit.objects.filter(pk__in=p.getlist("co_units")))
+            services.report_assign(actor=user, report=r, unit=unit, partner=partner, co_units=co_units,
+                                   reason=p.get("reason", ""))
+        elif action == "hand_back":
+            services.report_hand_back(actor=user, report=r, reason=p.get("reason", ""))
+        elif action == "start":
+            services.report_start(actor=user, report=r, note=p.get("note", ""))
+        elif action == "resolve":
+            services.report_resolve(actor=user, report=r, result=p.get("result", ""),
+                                    photos=request.FILES.getlist("photos"))
+        elif action == "rate":
+            services.report_rate(actor=user, report=r, rating=p.get("rating", ""), note=p.get("note", ""))
+        else:
+            raise NotFoundError()
+        messages.success(request, _("已办理"))
+    except (JicengError, PermissionDeniedError) as exc:
+        messages.error(request, exc.message)
+    return redirect("reports:detail", r.pk)
+
+
+@scope_safe
+@login_required
+def report_photo(request, pk, photo_id):
+    from django.http import FileResponse
+
+    r = services.report_get(request.user, pk)
+    photo = r.photos.filter(pk=photo_id).first()
+    if photo is None:
+        raise NotFoundError()
+    return FileResponse(photo.image.open("rb"), content_type="image/png" if photo.image.name.endswith(".png") else "image/jpeg")
+
+
+@scope_safe
+def public_board(request, code):
+    """The public board (no login): recent reports with category, status, age and reply; no names."""
+    unit = OrgUnit.objects.filter(code=code).first()
+    if unit is None:
+        raise NotFoundError()
+    rows = [(r, (timezone.now() - r.created_at).days) for r in selectors.public_board(unit)]
+    return render(request, "reports/public_board.html", {"unit": unit, "rows": rows})
