@@ -10,7 +10,7 @@ from tests.browser.conftest import shot
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 STAFF_PAGES = ["/", "/orgs/", "/people/households/", "/people/residents/", "/people/party-members/",
-               "/people/partners/", "/people/cadres/", "/people/volunteers/",
+               "/people/partners/", "/people/cadres/", "/people/volunteers/", "/reports/", "/reports/new/",
                "/points/", "/points/items/", "/points/ratings/", "/points/shops/"]
 EXTRA_PAGES = {
     "demo-street": ["/audit/", "/points/review/", "/points/cards/", "/points/events/new/"],
@@ -19,7 +19,8 @@ EXTRA_PAGES = {
     "demo-grid": ["/points/cards/", "/points/events/new/"],
 }
 ROLE_PAGES = {
-    "demo-resident": ["/", "/points/me/", "/points/me/declare/", "/points/me/shop/", "/public/points/530124001001/"],
+    "demo-resident": ["/", "/points/me/", "/points/me/declare/", "/points/me/shop/", "/public/points/530124001001/",
+                      "/reports/mine/", "/reports/new/", "/public/reports/530124001001/"],
     "demo-shop": ["/points/shops/", "/points/shops/{shop}/counter/", "/points/shops/{shop}/stock/",
                   "/points/shops/{shop}/reconciliation/"],
 }

@@ -473,6 +473,9 @@ def demo_build(*, households: int = 2000, seed: int = 2026, progress=None, modul
         from jiceng.points.demo import build_points_demo
 
         b.stats["points"] = build_points_demo(b)
+        from jiceng.reports.demo import build_reports_demo
+
+        b.stats["reports"] = build_reports_demo(b)
     if connection.vendor == "postgresql":
         with connection.cursor() as cur:
             cur.execute("ANALYZE")

@@ -35,7 +35,8 @@ def can_handle(user, report) -> bool:
         if any(unit_path.startswith(p) for p in paths):
             return True
     if report.handler_partner_id:
-        _e, partner_paths = _role_paths(user, {Role.PARTNER_HANDLER})
+        # The partner's liaison, or the desk over the place recording the partner's reply.
+        _e, partner_paths = _role_paths(user, {Role.PARTNER_HANDLER} | DESK_ROLES)
         return any(report.org_path.startswith(p) for p in partner_paths)
     return False
 

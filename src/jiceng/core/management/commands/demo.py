@@ -47,10 +47,19 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"积分制：{p['items']} 个积分项目，{p['declarations']} 条积分记录，{p['ledger_entries']} 条积分流水，"
                 f"{p['cards']} 张积分卡，{p['shops']} 个积分超市（{p['redemptions']} 笔兑换），{p['rated_periods']} 个季度的星级评定。")
+        if "reports" in s:
+            r = s["reports"]
+            self.stdout.write(
+                f"问题诉求：{r['categories']} 个类别，{r['reports']} 条诉求（已关闭 {r['closed']}、待评价 {r['resolved']}、"
+                f"办理中 {r['in_progress'] + r['assigned']}、待受理 {r['submitted']}、不予受理 {r['rejected']}、超期 {r['overdue']}）。")
         self._print_logins()
 
     def _print_logins(self):
         self.stdout.write("\n演示账号（密码均为 jiceng-demo）：")
         for username, _role, label in DEMO_LOGINS:
             self.stdout.write(f"  {username:<16} {label}")
+        from jiceng.reports.demo import DEMO_OPEN311_KEY
+
+        self.stdout.write(f"\nOpen311 GeoReport v2：http://127.0.0.1:8000/open311/v2/services.json"
+                          f"（提交诉求用 api_key={DEMO_OPEN311_KEY}）")
         self.stdout.write("")

@@ -1,0 +1,122 @@
+"""Reports in the demo district: categories, routing, an Open311 key, and a few months of reports
+in every state (built through the services, back-dated), so the queues and the board are alive."""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import random
+
+from django.utils import timezone
+
+from jiceng.accounts.models import Role
+from jiceng.people.models import Household, HouseholdStatus, PartnerUnit
+
+from . import services
+from .models import CategoryAttribute, HandlerLevel, Open311Client, Rating, ReportCategory, ReportSettings, RoutingRule
+
+DEMO_OPEN311_KEY = "demo-open311-key-2026"
+CATEGORIES = [
+    ("HJ01", "环境卫生", HandlerLevel.GRID, 48, "垃圾,卫生,脏乱,堆放,清运,异味,垃圾桶,污水", [
+        "{b}门口垃圾堆了三天没人清运，气味很大", "小区垃圾桶满了溢出来，请尽快清运", "{b}楼道里堆满杂物和纸箱"]),
+    ("AQ01", "消防通道堵塞", HandlerLevel.GRID, 24, "消防通道,堵塞,占用,电动车,飞线充电,楼道充电", [
+        "{b}消防通道被私家车堵死了", "有人在{b}楼道里给电动车充电，很危险", "{b}单元门口飞线充电"]),
+    ("TC01", "停车秩序", HandlerLevel.COMMUNITY, 72, "停车,乱停,占道,车位,僵尸车", [
+        "小区门口乱停车，救护车进不来", "{b}旁边有一辆僵尸车停了半年"]),
+    ("WY01", "物业服务", HandlerLevel.PARTNER, 72, "物业,电梯,漏水,门禁,绿化,保安", [
+        "{b}电梯坏了三天没人修", "{b}顶楼漏水，物业一直不处理", "小区门禁坏了，谁都能进"]),
+    ("SS01", "设施损坏", HandlerLevel.COMMUNITY, 72, "路灯,井盖,破损,坑洼,健身器材,座椅", [
+        "{b}前面的路灯不亮了", "路边井盖松动，踩上去会响", "小区健身器材坏了，小孩容易受伤"]),
+    ("AQ02", "安全隐患", HandlerLevel.DEPARTMENT, 48, "隐患,电线,煤气,燃气,高空抛物,危房,裂缝", [
+        "{b}外墙有裂缝，怕掉下来砸人", "有人高空抛物，差点砸到人", "{b}电线老化裸露"]),
+    ("LL01", "邻里纠纷", HandlerLevel.COMMUNITY, 120, "纠纷,吵架,噪音,装修,宠物,狗", [
+        "楼上装修噪音太大，晚上十点还在打电钻", "邻居的狗不拴绳，吓到老人小孩"]),
+]
+DESK_NAMES = ["王阿姨", "李大爷", "张女士", "刘先生", "陈师傅", "赵奶奶"]
+
+
+def build_reports_demo(builder, *, count: int = 240) -> dict:
+    rng = random.Random(builder.seed + 77)
+    street = builder.street
+    ReportSettings.objects.create(site=street, min_lat=25.10, max_lat=25.35, min_long=102.35, max_long=102.65)
+    cats = {}
+    for i, (code, name, level, sla, kw, _texts) in enumerate(CATEGORIES):
+        cats[code] = ReportCategory.objects.create(site=street, code=code, name=name, handler_level=level,
+                                                   sla_hours=sla, keywords=kw, order=i,
+                                                   earns_points=code not in ("LL01",))
+    CategoryAttribute.objects.create(category=cats["WY01"], code="floor", description="所在楼层", required=False)
+    CategoryAttribute.objects.create(category=cats["AQ02"], code="urgency", datatype="singlevaluelist", required=True,
+                                     description="紧急程度", values=[{"key": "high", "name": "紧急"},
+                                                                   {"key": "normal", "name": "一般"}])
+    department = builder.department
+    RoutingRule.objects.create(site=street, category=cats["AQ02"], org_unit=street, org_path=street.path,
+                               handler_level=HandlerLevel.DEPARTMENT, handler_unit=department)
+    partner = PartnerUnit.objects.filter(name__contains="水务").first() or PartnerUnit.objects.first()
+    if partner:
+        RoutingRule.objects.create(site=street, category=cats["WY01"], org_unit=street, org_path=street.path,
+                                   handler_level=HandlerLevel.PARTNER, handler_partner=partner)
+    Open311Client.objects.create(site=street, name="12345 政务服务热线（演示）",
+                                 key_hash=hashlib.sha256(DEMO_OPEN311_KEY.encode()).hexdigest())
+
+    users = builder.login_users
+    desk, street_admin = users[Role.COMMUNITY_STAFF], users[Role.STREET_ADMIN]
+    resident = users[Role.RESIDENT]
+    comm = builder.communities[0]
+    households = list(Household.objects.filter(org_path__startswith=comm.path, status=HouseholdStatus.ACTIVE)
+                      .select_related("org_unit")[:400])
+    now = timezone.now()
+    states = {"closed": 0, "resolved": 0, "in_progress": 0, "assigned": 0, "submitted": 0, "rejected": 0, "overdue": 0}
+    for i in range(count):
+        code, name, level, sla, kw, texts = rng.choice(CATEGORIES)
+        hh = rng.choice(households)
+        fresh = i >= count - 8          # the last few came in this morning: the desk's queue
+        at = now - (dt.timedelta(hours=rng.uniform(0.5, 5)) if fresh else
+                    dt.timedelta(days=rng.uniform(0, 120), hours=rng.uniform(0, 10)))
+        is_resident = hh.pk == getattr(resident.resident, "household_id", None) or i % 17 == 0
+        text = rng.choice(texts).format(b=hh.org_unit.name)
+        r = services.report_submit(
+            actor=resident if is_resident else desk, channel="resident" if is_resident else rng.choice(["desk", "grid"]),
+            category_id=cats[code].pk, description=text, org_unit=hh.org_unit,
+            reporter_name="" if is_resident else rng.choice(DESK_NAMES), reporter_household=None if is_resident else hh,
+            reporter_phone="" if is_resident else f"139{rng.randrange(10**7, 10**8)}", now=at)
+        if fresh:
+            states["submitted"] += 1
+            continue
+        if rng.random() < 0.06:
+            services.report_reject(actor=desk, report=r, reason="经核实不属实或已自行解决", now=at + dt.timedelta(hours=2))
+            states["rejected"] += 1
+            continue
+        r = services.report_accept(actor=desk, report=r, now=at + dt.timedelta(hours=rng.uniform(0.5, 6)))
+        handler = _handler_for(r, users, street_admin)
+        t = r.accepted_at + dt.timedelta(hours=rng.uniform(1, sla * 1.3))
+        if t > now or rng.random() < 0.08:
+            if rng.random() < 0.5:
+                services.report_start(actor=handler, report=r, now=min(now, r.accepted_at + dt.timedelta(hours=1)))
+                states["in_progress"] += 1
+            else:
+                states["assigned"] += 1
+            continue
+        r = services.report_resolve(actor=handler, report=r, result=rng.choice(
+            ["已现场处理完毕", "已协调相关单位处理，问题已解决", "已清理并加强巡查", "已维修，恢复正常"]), now=t)
+        if r.reporter_id and (t + dt.timedelta(days=3) > now or rng.random() < 0.2):
+            states["resolved"] += 1       # waiting for the reporter's rating
+            continue
+        if r.reporter_id:
+            rating = rng.choices([Rating.SATISFIED, Rating.BASIC, Rating.UNSATISFIED], [80, 15, 5])[0]
+            services.report_rate(actor=r.reporter, report=r, rating=rating, now=t + dt.timedelta(days=1))
+        else:
+            from .models import ReportStatus
+
+            # Desk reports are confirmed by phone: the desk records the reporter's answer as closing.
+            r.status = ReportStatus.CLOSED
+            r.rating = rng.choices([Rating.SATISFIED, Rating.BASIC], [85, 15])[0]
+            r.closed_at = t + dt.timedelta(days=1)
+            r.save(update_fields=["status", "rating", "closed_at"])
+        states["closed"] += 1
+    states["overdue"] = services.deadlines_check(now=now)["escalated"]
+    return {"reports": count, **states, "categories": len(cats)}
+
+
+def _handler_for(report, users, fallback):
+    if report.handler_level == HandlerLevel.GRID and report.handler_unit_id == users[Role.GRID_WORKER].role_assignments.first().org_unit_id:
+        return users[Role.GRID_WORKER]
+    return fallback
