@@ -273,13 +273,13 @@ def report_reject(*, actor, report: Report, reason: str, duplicate_of: Report | 
 def report_assign(*, actor, report: Report, unit=None, partner=None, co_units=(), co_partners=(), reason: str = "",
                   now=None) -> Report:
     """Assign or transfer (转派) to a unit or a partner unit, with co-handlers (协办); the lead is the handler."""
-    if not (permissions.can_accept(actor, report) or permissions.can_handle(actor, report)):
-        raise PermissionDeniedError()
     if (unit is None) == (partner is None):
         raise JicengError(_("请选择一个主办单位（网格、社区、部门或共建单位）"), field="handler")
     now = now or timezone.now()
     with transaction.atomic(durable=True):
         r = _locked(report.pk)
+        if not (permissions.can_accept(actor, r) or permissions.can_handle(actor, r)):
+            raise PermissionDeniedError()
         transfer = r.status in (ReportStatus.ASSIGNED, ReportStatus.IN_PROGRESS)
         if transfer and not reason.strip():
             raise JicengError(_("转派请填写原因"), field="reason")
@@ -301,13 +301,13 @@ def report_assign(*, actor, report: Report, unit=None, partner=None, co_units=()
 
 def report_hand_back(*, actor, report: Report, reason: str, now=None) -> Report:
     """The handler hands it back to the desk (退回), saying why (and who is responsible, if known)."""
-    if not permissions.can_handle(actor, report):
-        raise PermissionDeniedError()
     if not (reason or "").strip():
         raise JicengError(_("退回请说明原因，如“不属本单位职责，应由某某负责”"), field="reason")
     now = now or timezone.now()
     with transaction.atomic(durable=True):
         r = _locked(report.pk)
+        if not permissions.can_handle(actor, r):
+            raise PermissionDeniedError()
         _move(r, ReportStatus.ACCEPTED, actor=actor, action="handed_back", note=reason.strip(), now=now)
         r.handler_unit = r.handler_partner = None
         r.handler_level = ""
@@ -317,10 +317,10 @@ def report_hand_back(*, actor, report: Report, reason: str, now=None) -> Report:
 
 
 def report_start(*, actor, report: Report, note: str = "", now=None) -> Report:
-    if not permissions.can_handle(actor, report):
-        raise PermissionDeniedError()
     with transaction.atomic(durable=True):
         r = _locked(report.pk)
+        if not permissions.can_handle(actor, r):
+            raise PermissionDeniedError()
         _move(r, ReportStatus.IN_PROGRESS, actor=actor, action="started", note=note, now=now)
         r.save()
     return r
@@ -328,8 +328,6 @@ def report_start(*, actor, report: Report, note: str = "", now=None) -> Report:
 
 def report_resolve(*, actor, report: Report, result: str, photos=(), now=None) -> Report:
     """Resolved (办结) with the result and after photos; the reporter's household earns its points."""
-    if not permissions.can_handle(actor, report):
-        raise PermissionDeniedError()
     result = (result or "").strip()
     if not result:
         raise JicengError(_("请填写办理结果"), field="result")
@@ -339,6 +337,8 @@ def report_resolve(*, actor, report: Report, result: str, photos=(), now=None) -
     now = now or timezone.now()
     with transaction.atomic(durable=True):
         r = _locked(report.pk)
+        if not permissions.can_handle(actor, r):
+            raise PermissionDeniedError()
         _move(r, ReportStatus.RESOLVED, actor=actor, action="resolved", note=result, now=now)
         r.result = result
         r.resolved_at = now

@@ -81,7 +81,15 @@ def report_list(request):
     if not (permissions.is_desk(user) or permissions.is_handler(user)):
         return redirect("reports:mine")
     status = request.GET.get("status", "")
-    qs = selectors.report_list(user=user, status=status, overdue=request.GET.get("overdue") == "1")
+    unit = org_unit_get_for_user(user, request.GET["org"]) if request.GET.get("org") else None
+    qs = selectors.report_list(user=user, status=status, overdue=request.GET.get("overdue") == "1",
+                               category_id=request.GET.get("category") or None, org_path=unit.path if unit else "")
+    start, end = _period(request)
+    if request.GET.get("from"):
+        qs = qs.filter(created_at__gte=start, created_at__lt=end, merged_into__isnull=True)
+    from .figures import apply_filters
+
+    qs = apply_filters(qs, request.GET)
     return render(request, "reports/list.html", {
         "page": CappedPaginator(qs, 20).get_page(request.GET.get("page")), "status": status,
         "statuses": ReportStatus.choices, "queue": selectors.desk_queue(user=user)[:50] if permissions.is_desk(user) else [],
@@ -192,3 +200,76 @@ def public_board(request, code):
         raise NotFoundError()
     rows = [(r, (timezone.now() - r.created_at).days) for r in selectors.public_board(unit)]
     return render(request, "reports/public_board.html", {"unit": unit, "rows": rows})
+
+
+def _period(request):
+    """[from, to) from ?from=YYYY-MM-DD&to=YYYY-MM-DD; default: the last 30 days."""
+    import datetime as dt
+
+    today = timezone.localdate()
+    try:
+        d_to = dt.date.fromisoformat(request.GET["to"]) if request.GET.get("to") else today
+        d_from = dt.date.fromisoformat(request.GET["from"]) if request.GET.get("from") else d_to - dt.timedelta(days=29)
+    except ValueError:
+        d_to, d_from = today, today - dt.timedelta(days=29)
+    if d_from > d_to:
+        d_from, d_to = d_to, d_from
+    start = timezone.make_aware(dt.datetime.combine(d_from, dt.time.min))
+    end = timezone.make_aware(dt.datetime.combine(d_to + dt.timedelta(days=1), dt.time.min))
+    return start, end
+
+
+@scope_safe
+@login_required
+def figures_page(request):
+    """诉求办理统计: any unit in scope, any period; each number links to its reports; xlsx export."""
+    from .figures import FILTERS, figures
+
+    user = request.user
+    roots = list(org_roots_for_user(user))
+    unit = org_unit_get_for_user(user, request.GET["org"]) if request.GET.get("org") else (roots[0] if roots else None)
+    if unit is None:
+        raise NotFoundError()
+    start, end = _period(request)
+    data = figures(unit.path, start, end)
+    if request.GET.get("format") == "xlsx":
+        return _figures_xlsx(request, unit, start, end, data)
+    base = {"org": unit.pk, "from": start.date().isoformat(),
+            "to": (end - timezone.timedelta(days=1)).date().isoformat()}
+    return render(request, "reports/figures.html", {
+        "unit": unit, "data": data, "start": start, "end": end, "base": base, "filters": FILTERS,
+        "children": OrgUnit.objects.filter(parent=unit).order_by("path"),
+        "last_day": (end - timezone.timedelta(days=1)),
+    })
+
+
+def _figures_xlsx(request, unit, start, end, data):
+    import io
+
+    import xlsxwriter
+    from django.http import HttpResponse
+
+    from jiceng.audit.services import audit_log
+
+    buf = io.BytesIO()
+    wb = xlsxwriter.Workbook(buf, {"in_memory": True})
+    pct = wb.add_format({"num_format": "0.0%"})
+    head = ["范围", "收到", "受理", "不予受理", "办结", "按时办结", "超期", "评价", "满意（含基本满意）", "办结率", "按时率", "满意率"]
+    keys = ["received", "accepted", "rejected", "done", "on_time", "overdue", "rated", "satisfied"]
+    for title, rows in (("总体", [("本期", data["now"]), ("上期", data["prev"])]),
+                        ("按类别", [(r["category__name"], r) for r in data["by_category"]]),
+                        ("按办理单位", [(r["handler_partner__name"] or r["handler_unit__name"], r) for r in data["by_handler"]])):
+        ws = wb.add_worksheet(title)
+        ws.write_row(0, 0, head)
+        for i, (label, row) in enumerate(rows, start=1):
+            ws.write(i, 0, str(label))
+            ws.write_row(i, 1, [row[k] for k in keys])
+            for j, k in enumerate(["closure_rate", "on_time_rate", "satisfaction_rate"]):
+                if row[k] is not None:
+                    ws.write_number(i, 9 + j, row[k], pct)
+    wb.close()
+    audit_log(actor=request.user, action="reports.figures.exported", obj=unit, org_path=unit.path,
+              after={"from": start.isoformat(), "to": end.isoformat()})
+    resp = HttpResponse(buf.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    resp["Content-Disposition"] = f'attachment; filename="report-figures-{unit.code or unit.pk}.xlsx"'
+    return resp

@@ -1,0 +1,98 @@
+"""Report figures for any unit and period (诉求办理统计): received, accepted, closed, closure rate
+(办结率), on-time rate, satisfaction rate and median time to close — overall, by category and by
+handler, with the previous period of the same length beside them. Every count is a filter on the
+report list, so each number links to the reports behind it."""
+from __future__ import annotations
+
+import datetime as dt
+import statistics
+
+from django.db import connection
+from django.db.models import Count, F, Q
+
+from .models import Rating, Report, ReportStatus
+
+DONE = [ReportStatus.RESOLVED, ReportStatus.CLOSED]
+
+
+def _base(path: str, start: dt.datetime, end: dt.datetime):
+    return Report.objects.filter(org_path__startswith=path, created_at__gte=start, created_at__lt=end,
+                                 merged_into__isnull=True)
+
+
+AGGREGATES = {
+    "received": Count("id"),
+    "accepted": Count("id", filter=Q(accepted_at__isnull=False)),
+    "rejected": Count("id", filter=Q(status=ReportStatus.REJECTED)),
+    "done": Count("id", filter=Q(status__in=DONE)),
+    "on_time": Count("id", filter=Q(status__in=DONE, resolved_at__lte=F("deadline"))),
+    "overdue": Count("id", filter=Q(overdue_at__isnull=False)),
+    "rated": Count("id", filter=~Q(rating="")),
+    "satisfied": Count("id", filter=Q(rating__in=[Rating.SATISFIED, Rating.BASIC])),
+}
+
+
+def _rates(row: dict) -> dict:
+    valid = row["received"] - row["rejected"]
+    row["closure_rate"] = row["done"] / valid if valid else None
+    row["on_time_rate"] = row["on_time"] / row["done"] if row["done"] else None
+    row["satisfaction_rate"] = row["satisfied"] / row["rated"] if row["rated"] else None
+    return row
+
+
+def median_hours(path: str, start, end) -> float | None:
+    """Median hours from report to resolution among the period's resolved reports."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cur:
+            cur.execute(
+                "SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY EXTRACT(EPOCH FROM resolved_at - created_at)) "
+                "FROM reports_report WHERE org_path LIKE %s AND created_at >= %s AND created_at < %s "
+                "AND merged_into_id IS NULL AND resolved_at IS NOT NULL AND status IN ('resolved', 'closed')",
+                [path + "%", start, end])
+            value = cur.fetchone()[0]
+        return float(value) / 3600 if value is not None else None
+    rows = _base(path, start, end).filter(status__in=DONE, resolved_at__isnull=False).values_list("created_at", "resolved_at")
+    spans = [(b - a).total_seconds() / 3600 for a, b in rows]
+    return statistics.median(spans) if spans else None
+
+
+def figures(path: str, start: dt.datetime, end: dt.datetime) -> dict:
+    length = end - start
+    prev_start = start - length
+    now_row = _rates(_base(path, start, end).aggregate(**AGGREGATES))
+    prev_row = _rates(_base(path, prev_start, start).aggregate(**AGGREGATES))
+    now_row["median_hours"] = median_hours(path, start, end)
+    prev_row["median_hours"] = median_hours(path, prev_start, start)
+    by_category = [_rates(r) for r in _base(path, start, end).values("category_id", "category__name")
+                   .annotate(**AGGREGATES).order_by("-received")]
+    by_handler = [_rates(r) for r in _base(path, start, end).filter(Q(handler_unit__isnull=False) | Q(handler_partner__isnull=False))
+                  .values("handler_unit_id", "handler_unit__name", "handler_partner_id", "handler_partner__name")
+                  .annotate(**AGGREGATES).order_by("-received")]
+    return {"now": now_row, "prev": prev_row, "by_category": by_category, "by_handler": by_handler,
+            "prev_start": prev_start}
+
+
+FILTERS = {
+    "received": {}, "accepted": {"accepted": "1"}, "rejected": {"status": "rejected"}, "done": {"done": "1"},
+    "on_time": {"done": "1", "on_time": "1"}, "overdue": {"overdue": "1"}, "rated": {"rated": "1"},
+    "satisfied": {"satisfied": "1"},
+}
+
+
+def apply_filters(qs, params):
+    """The report list behind a figure: the same conditions as the aggregates above."""
+    if params.get("accepted") == "1":
+        qs = qs.filter(accepted_at__isnull=False)
+    if params.get("done") == "1":
+        qs = qs.filter(status__in=DONE)
+    if params.get("on_time") == "1":
+        qs = qs.filter(resolved_at__lte=F("deadline"))
+    if params.get("rated") == "1":
+        qs = qs.exclude(rating="")
+    if params.get("satisfied") == "1":
+        qs = qs.filter(rating__in=[Rating.SATISFIED, Rating.BASIC])
+    if params.get("handler_unit"):
+        qs = qs.filter(handler_unit_id=params["handler_unit"])
+    if params.get("handler_partner"):
+        qs = qs.filter(handler_partner_id=params["handler_partner"])
+    return qs
