@@ -15,7 +15,8 @@ STAFF_PAGES = ["/", "/orgs/", "/people/households/", "/people/residents/", "/peo
 EXTRA_PAGES = {
     "demo-street": ["/audit/", "/points/review/", "/points/cards/", "/points/events/new/"],
     "demo-auditor": ["/audit/"],
-    "demo-community": ["/points/review/", "/points/cards/", "/points/events/new/"],
+    "demo-community": ["/points/review/", "/points/cards/", "/points/events/new/", "/reports/figures/",
+                       "/reports/disputes/", "/reports/errands/"],
     "demo-grid": ["/points/cards/", "/points/events/new/"],
 }
 ROLE_PAGES = {

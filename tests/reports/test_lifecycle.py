@@ -171,3 +171,32 @@ def test_routing_rule_sends_a_category_to_a_partner_unit(actors, report_site, di
     r = submit(actors, report_site, district, category_id=report_site.property_.pk, description="电梯坏了三天")
     r = services.report_accept(actor=actors["desk"], report=r)
     assert r.handler_partner_id == partner.pk and r.handler_level == "partner"
+
+
+def test_disputes_and_errands_are_recorded_with_clear_errors(actors, report_site, district, admin):
+    import datetime as _dt
+
+    from jiceng.people.services import party_member_create
+    from jiceng.reports.models import Dispute, Errand
+
+    with pytest.raises(JicengError) as exc:
+        services.dispute_record(actor=actors["desk"], org_unit=district.grid_a1, kind="neighbour", parties="甲、乙",
+                                description="楼上漏水", mediator="调解员", occurred_on=timezone.localdate(),
+                                outcome="agreed", agreement="")
+    assert exc.value.field == "agreement" and not Dispute.objects.exists()
+    d = services.dispute_record(actor=actors["desk"], org_unit=district.grid_a1, kind="neighbour", parties="甲、乙",
+                                description="楼上漏水", mediator="调解员", occurred_on=timezone.localdate(),
+                                outcome="agreed", agreement="楼上负责维修并赔偿 500 元")
+    assert d.closed_on == timezone.localdate()
+    with pytest.raises(PermissionDeniedError):
+        services.dispute_record(actor=actors["resident"], org_unit=district.grid_a1, kind="neighbour", parties="x",
+                                description="x", mediator="x", occurred_on=timezone.localdate())
+    member = party_member_create(actor=admin, resident=actors["hh"].head, branch=district.grid_a1,
+                                 join_date=_dt.date(2001, 7, 1))
+    with pytest.raises(JicengError) as exc:
+        services.errand_record(actor=actors["desk"], household=actors["hh"], what="代缴医保", party_member=member,
+                               requested_on=timezone.localdate() + _dt.timedelta(days=1))
+    assert exc.value.field == "requested_on"
+    e = services.errand_record(actor=actors["desk"], household=actors["hh"], what="代缴医保", party_member=member,
+                               requested_on=timezone.localdate(), done_on=timezone.localdate())
+    assert Errand.objects.get().pk == e.pk

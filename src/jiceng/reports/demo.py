@@ -113,7 +113,40 @@ def build_reports_demo(builder, *, count: int = 240) -> dict:
             r.save(update_fields=["status", "rating", "closed_at"])
         states["closed"] += 1
     states["overdue"] = services.deadlines_check(now=now)["escalated"]
-    return {"reports": count, **states, "categories": len(cats)}
+    disputes, errands = _desk_records(rng, desk, comm, households, now)
+    return {"reports": count, **states, "categories": len(cats), "disputes": disputes, "errands": errands}
+
+
+def _desk_records(rng, desk, comm, households, now):
+    from jiceng.people.models import PartyMember
+
+    from .models import DisputeKind
+
+    kinds = [(DisputeKind.NEIGHBOUR, "楼上漏水殃及楼下，双方就维修费用争执", "楼上住户承担维修费用，双方签订协议"),
+             (DisputeKind.PROPERTY, "业主与物业就停车收费发生争执", "物业按业主大会决议调整收费"),
+             (DisputeKind.FAMILY, "赡养老人费用分摊争执", "兄弟三人按月分摊赡养费"),
+             (DisputeKind.LABOUR, "装修工人讨要工钱", "")]
+    n_disputes = 0
+    for i in range(14):
+        kind, text, agreement = rng.choice(kinds)
+        hh = rng.choice(households)
+        outcome = "mediating" if i < 2 else ("referred" if not agreement else rng.choice(["agreed", "agreed", "failed"]))
+        services.dispute_record(actor=desk, org_unit=hh.org_unit, kind=kind, parties=f"{hh.number} 住户与邻居",
+                                description=text, mediator="社区人民调解委员会", outcome=outcome,
+                                agreement=agreement or ("移交永定司法所" if outcome == "referred" else ""),
+                                occurred_on=(now - dt.timedelta(days=rng.randint(1, 100))).date())
+        n_disputes += 1
+    members = list(PartyMember.objects.filter(resident__org_path__startswith=comm.path).select_related("resident")[:20])
+    n_errands = 0
+    for i in range(min(24, len(members) * 3)):
+        hh = rng.choice(households)
+        asked = (now - dt.timedelta(days=rng.randint(1, 90))).date()
+        services.errand_record(actor=desk, household=hh, party_member=rng.choice(members),
+                               what=rng.choice(["代缴城乡居民医保", "代办老年证", "代购药品", "代办残疾人补贴申请",
+                                                "帮忙预约挂号", "代领养老金认证"]),
+                               requested_on=asked, done_on=asked + dt.timedelta(days=rng.randint(0, 3)) if i > 2 else None)
+        n_errands += 1
+    return n_disputes, n_errands
 
 
 def _handler_for(report, users, fallback):

@@ -54,3 +54,36 @@ class AcceptForm(BootstrapMixin, forms.Form):
     def __init__(self, *args, categories, **kw):
         super().__init__(*args, **kw)
         self.fields["category"].queryset = categories
+
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class DisputeForm(BootstrapMixin, forms.Form):
+    from .models import DisputeKind, DisputeOutcome
+
+    org_unit = forms.ChoiceField(label=_("发生地点"))
+    kind = forms.ChoiceField(label=_("纠纷类型"), choices=DisputeKind.choices)
+    parties = forms.CharField(label=_("当事人"), max_length=200)
+    description = forms.CharField(label=_("纠纷情况"), widget=forms.Textarea(attrs={"rows": 3}))
+    mediator = forms.CharField(label=_("调解人"), max_length=100)
+    occurred_on = forms.DateField(label=_("受理日期"), widget=DATE)
+    outcome = forms.ChoiceField(label=_("调处结果"), choices=DisputeOutcome.choices)
+    agreement = forms.CharField(label=_("协议内容或移交去向"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, units, **kw):
+        super().__init__(*args, **kw)
+        self.fields["org_unit"].choices = [(u.pk, u.name) for u in units]
+
+
+class ErrandForm(BootstrapMixin, forms.Form):
+    household_number = forms.CharField(label=_("服务对象户编号"), max_length=32)
+    what = forms.CharField(label=_("代办事项"), max_length=200)
+    party_member = forms.ChoiceField(label=_("代办党员"))
+    requested_on = forms.DateField(label=_("受理日期"), widget=DATE)
+    done_on = forms.DateField(label=_("办结日期"), required=False, widget=DATE)
+    note = forms.CharField(label=_("备注"), required=False, max_length=200)
+
+    def __init__(self, *args, members, **kw):
+        super().__init__(*args, **kw)
+        self.fields["party_member"].choices = [("", "请选择…")] + [(m.pk, m.resident.name) for m in members]

@@ -265,3 +265,68 @@ class ReportSettings(models.Model):
     duplicate_days = models.PositiveIntegerField(_("重复线索比对天数"), default=7)
     duplicate_metres = models.PositiveIntegerField(_("重复线索比对距离（米）"), default=100)
     reward_event = models.CharField(max_length=50, default="report.verified")
+
+
+class DisputeKind(models.TextChoices):
+    NEIGHBOUR = "neighbour", _("邻里纠纷")
+    FAMILY = "family", _("婚姻家庭")
+    PROPERTY = "property", _("物业纠纷")
+    LAND = "land", _("土地山林")
+    LABOUR = "labour", _("劳资纠纷")
+    OTHER = "other", _("其他")
+
+
+class DisputeOutcome(models.TextChoices):
+    MEDIATING = "mediating", _("调解中")
+    AGREED = "agreed", _("调解成功，达成协议")
+    REFERRED = "referred", _("移交（司法所、法院等）")
+    FAILED = "failed", _("调解未成功")
+
+
+class Dispute(models.Model):
+    """A dispute mediated at the desk (矛盾纠纷调处)."""
+
+    site = models.ForeignKey("orgs.OrgUnit", on_delete=models.PROTECT, related_name="+")
+    org_unit = models.ForeignKey("orgs.OrgUnit", on_delete=models.PROTECT, related_name="disputes",
+                                 verbose_name=_("发生地点"))
+    org_path = models.CharField(max_length=255, db_index=True)
+    kind = models.CharField(_("纠纷类型"), max_length=20, choices=DisputeKind.choices)
+    parties = models.CharField(_("当事人"), max_length=200)
+    description = models.TextField(_("纠纷情况"))
+    mediator = models.CharField(_("调解人"), max_length=100)
+    occurred_on = models.DateField(_("受理日期"))
+    outcome = models.CharField(_("调处结果"), max_length=20, choices=DisputeOutcome.choices,
+                               default=DisputeOutcome.MEDIATING)
+    agreement = models.TextField(_("协议内容或移交去向"), blank=True)
+    closed_on = models.DateField(_("办结日期"), null=True, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ReportQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-occurred_on", "-id"]
+        verbose_name = _("矛盾纠纷")
+
+
+class Errand(models.Model):
+    """An errand a party member ran for a resident (红色代办): what, for whom, by whom, when."""
+
+    site = models.ForeignKey("orgs.OrgUnit", on_delete=models.PROTECT, related_name="+")
+    household = models.ForeignKey("people.Household", on_delete=models.PROTECT, related_name="errands",
+                                  verbose_name=_("服务对象（户）"))
+    org_path = models.CharField(max_length=255, db_index=True)
+    what = models.CharField(_("代办事项"), max_length=200)
+    party_member = models.ForeignKey("people.PartyMember", on_delete=models.PROTECT, related_name="errands",
+                                     verbose_name=_("代办党员"))
+    requested_on = models.DateField(_("受理日期"))
+    done_on = models.DateField(_("办结日期"), null=True, blank=True)
+    note = models.CharField(_("备注"), max_length=200, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ReportQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-requested_on", "-id"]
+        verbose_name = _("红色代办")

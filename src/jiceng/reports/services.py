@@ -458,3 +458,67 @@ def report_get(user, report_id) -> Report:
     if r is None or not permissions.can_view(user, r):
         raise NotFoundError()
     return r
+
+
+# ----------------------------------------------------------------------------- desk records
+
+def dispute_record(*, actor, org_unit, kind: str, parties: str, description: str, mediator: str, occurred_on,
+                   outcome: str = "mediating", agreement: str = "", closed_on=None):
+    """A dispute mediated (矛盾纠纷调处): parties, type, mediator, outcome (agreement reached or referred)."""
+    from .models import Dispute, DisputeKind, DisputeOutcome
+
+    if not permissions.can_accept(actor, Report(org_path=org_unit.path)):
+        raise PermissionDeniedError()
+    errors = ErrorCollector()
+    if kind not in DisputeKind.values:
+        errors.add("kind", _("请选择纠纷类型"))
+    if not parties.strip():
+        errors.add("parties", _("请填写当事人"))
+    if not description.strip():
+        errors.add("description", _("请填写纠纷情况"))
+    if not mediator.strip():
+        errors.add("mediator", _("请填写调解人"))
+    if outcome not in DisputeOutcome.values:
+        errors.add("outcome", _("调处结果无效"))
+    if outcome in (DisputeOutcome.AGREED, DisputeOutcome.REFERRED) and not agreement.strip():
+        errors.add("agreement", _("达成协议请写明协议内容，移交请写明移交去向"))
+    if occurred_on and occurred_on > timezone.localdate():
+        errors.add("occurred_on", _("受理日期不能晚于今天"))
+    if closed_on and occurred_on and closed_on < occurred_on:
+        errors.add("closed_on", _("办结日期不能早于受理日期"))
+    errors.raise_if_any()
+    with transaction.atomic(durable=True):
+        d = Dispute.objects.create(site=site_of(org_unit), org_unit=org_unit, org_path=org_unit.path, kind=kind,
+                                   parties=parties.strip(), description=description.strip(), mediator=mediator.strip(),
+                                   occurred_on=occurred_on, outcome=outcome, agreement=agreement.strip(),
+                                   closed_on=closed_on or (timezone.localdate() if outcome != "mediating" else None),
+                                   created_by=actor)
+        audit_log(actor=actor, action="reports.dispute.recorded", obj=d, object_repr=f"{d.get_kind_display()} {d.parties}",
+                  org_path=d.org_path, after={"kind": kind, "outcome": outcome})
+    return d
+
+
+def errand_record(*, actor, household, what: str, party_member, requested_on, done_on=None, note: str = ""):
+    """An errand run for a resident (红色代办) by a party member."""
+    from .models import Errand
+
+    if not permissions.can_accept(actor, Report(org_path=household.org_path)) and not permissions.can_handle(
+            actor, Report(org_path=household.org_path, handler_unit=household.org_unit)):
+        raise PermissionDeniedError()
+    errors = ErrorCollector()
+    if not what.strip():
+        errors.add("what", _("请填写代办事项"))
+    if party_member is None:
+        errors.add("party_member", _("请选择代办党员"))
+    if requested_on and requested_on > timezone.localdate():
+        errors.add("requested_on", _("受理日期不能晚于今天"))
+    if done_on and requested_on and done_on < requested_on:
+        errors.add("done_on", _("办结日期不能早于受理日期"))
+    errors.raise_if_any()
+    with transaction.atomic(durable=True):
+        e = Errand.objects.create(site=site_of(household.org_unit), household=household, org_path=household.org_path,
+                                  what=what.strip(), party_member=party_member, requested_on=requested_on,
+                                  done_on=done_on, note=note.strip(), created_by=actor)
+        audit_log(actor=actor, action="reports.errand.recorded", obj=e, object_repr=e.what, org_path=e.org_path,
+                  after={"household": household.number, "party_member": party_member.pk})
+    return e

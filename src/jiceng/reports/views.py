@@ -273,3 +273,63 @@ def _figures_xlsx(request, unit, start, end, data):
     resp = HttpResponse(buf.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     resp["Content-Disposition"] = f'attachment; filename="report-figures-{unit.code or unit.pk}.xlsx"'
     return resp
+
+
+@scope_safe
+@login_required
+def disputes(request):
+    """矛盾纠纷调处: the list in scope and a form to record one."""
+    from .forms import DisputeForm
+    from .models import Dispute
+
+    user = request.user
+    if not permissions.is_desk(user):
+        raise PermissionDeniedError()
+    units, home = _places(user)
+    form = DisputeForm(request.POST or None, units=units, initial={"occurred_on": timezone.localdate(),
+                                                                   "org_unit": home.pk if home else None})
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        unit = next(u for u in units if str(u.pk) == d["org_unit"])
+        try:
+            services.dispute_record(actor=user, org_unit=unit, kind=d["kind"], parties=d["parties"],
+                                    description=d["description"], mediator=d["mediator"], occurred_on=d["occurred_on"],
+                                    outcome=d["outcome"], agreement=d["agreement"])
+            messages.success(request, _("已登记"))
+            return redirect("reports:disputes")
+        except JicengError as exc:
+            apply_error(form, exc)
+    rows = Dispute.objects.accessible_to(user).select_related("org_unit")[:100]
+    return render(request, "reports/disputes.html", {"form": form, "rows": rows})
+
+
+@scope_safe
+@login_required
+def errands(request):
+    """红色代办: errands party members ran for residents."""
+    from jiceng.people.models import Household, PartyMember
+
+    from .forms import ErrandForm
+    from .models import Errand
+
+    user = request.user
+    if not (permissions.is_desk(user) or permissions.is_handler(user)):
+        raise PermissionDeniedError()
+    members = PartyMember.objects.accessible_to(user).select_related("resident").order_by("resident__name")[:500]
+    form = ErrandForm(request.POST or None, members=members, initial={"requested_on": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        household = Household.objects.accessible_to(user).filter(number=d["household_number"].strip()).first()
+        member = PartyMember.objects.accessible_to(user).filter(pk=d["party_member"]).first()
+        try:
+            if household is None:
+                raise JicengError(_("户编号 %(n)s 不存在或不在您的范围内") % {"n": d["household_number"]},
+                                  field="household_number")
+            services.errand_record(actor=user, household=household, what=d["what"], party_member=member,
+                                   requested_on=d["requested_on"], done_on=d["done_on"], note=d["note"])
+            messages.success(request, _("已登记"))
+            return redirect("reports:errands")
+        except JicengError as exc:
+            apply_error(form, exc)
+    rows = Errand.objects.accessible_to(user).select_related("household", "household__head", "party_member__resident")[:100]
+    return render(request, "reports/errands.html", {"form": form, "rows": rows})

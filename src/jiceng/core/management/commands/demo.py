@@ -51,7 +51,8 @@ class Command(BaseCommand):
             r = s["reports"]
             self.stdout.write(
                 f"问题诉求：{r['categories']} 个类别，{r['reports']} 条诉求（已关闭 {r['closed']}、待评价 {r['resolved']}、"
-                f"办理中 {r['in_progress'] + r['assigned']}、待受理 {r['submitted']}、不予受理 {r['rejected']}、超期 {r['overdue']}）。")
+                f"办理中 {r['in_progress'] + r['assigned']}、待受理 {r['submitted']}、不予受理 {r['rejected']}、超期 {r['overdue']}），"
+                f"{r['disputes']} 件矛盾纠纷调处，{r['errands']} 件红色代办。")
         self._print_logins()
 
     def _print_logins(self):
