@@ -1,7 +1,9 @@
-"""Row locks for spending, always taken in one order: programme (the chain head) → account → products.
+"""Row locks for spending, always taken in one order: account → programme (the chain head) → products.
 
-Every posting locks its programme first, so postings in one programme are serialised (the hash
-chain needs that anyway) and no two transactions can wait on each other in opposite orders.
+Every posting locks the household's account, then its programme's chain head (so postings in one
+programme are serialised, as the hash chain needs), and a redemption then locks its products; no
+two transactions can wait on each other in opposite orders. The chain head is the one hot row, so
+it is taken last and held only for the statement that chains the entry and the commit.
 On SQLite ``select_for_update`` is a no-op; writes there are serialised by the database lock.
 """
 from __future__ import annotations

@@ -33,13 +33,25 @@ class InsufficientPoints(JicengError):
         self.needed = needed
 
 
+def entry_payload(*, programme_id, account_id, kind, amount, balance_after, idempotency_key, source_type,
+                  source_id, reverses_id, memo, actor_id, created_at: dt.datetime) -> str:
+    """The entry's own fields in a canonical text form (everything but its place in the chain)."""
+    created = created_at.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return json.dumps([programme_id, account_id, str(kind), amount, balance_after, idempotency_key, source_type,
+                       str(source_id), reverses_id, memo, actor_id, created], ensure_ascii=False, separators=(",", ":"))
+
+
+def chain_hash(prev_hash: str, seq: int, payload: str) -> str:
+    """sha256(previous hash | sequence number | payload): the same text PostgreSQL hashes in ``_PG_POST``."""
+    return hashlib.sha256(f"{prev_hash}|{seq}|{payload}".encode()).hexdigest()
+
+
 def entry_hash(*, programme_id, seq, account_id, kind, amount, balance_after, idempotency_key, source_type,
                source_id, reverses_id, memo, actor_id, created_at: dt.datetime, prev_hash: str) -> str:
-    created = created_at.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-    payload = json.dumps([programme_id, seq, account_id, str(kind), amount, balance_after, idempotency_key,
-                          source_type, str(source_id), reverses_id, memo, actor_id, created],
-                         ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(prev_hash.encode() + b"|" + payload.encode()).hexdigest()
+    return chain_hash(prev_hash, seq, entry_payload(
+        programme_id=programme_id, account_id=account_id, kind=kind, amount=amount, balance_after=balance_after,
+        idempotency_key=idempotency_key, source_type=source_type, source_id=source_id, reverses_id=reverses_id,
+        memo=memo, actor_id=actor_id, created_at=created_at))
 
 
 def hash_of(entry: PointsLedgerEntry) -> str:
@@ -78,11 +90,11 @@ def ledger_post(*, household, kind: str, amount: int, idempotency_key: str, acto
                         idempotency_key=idempotency_key, actor=actor, source_type=source_type, source_id=source_id,
                         memo=memo, reverses=reverses, clamp=clamp, now=now)
     with transaction.atomic():
+        account = account_lock(household.pk)
         head = programme_lock(programme.pk)
         existing = PointsLedgerEntry.objects.filter(programme_id=head.pk, idempotency_key=idempotency_key).first()
         if existing is not None:
             return existing, False
-        account = account_lock(household.pk)
         if account is None:
             account = PointsAccount.objects.create(programme_id=head.pk, household_id=household.pk,
                                                    org_path=household.org_path)
@@ -109,13 +121,23 @@ def ledger_post(*, household, kind: str, amount: int, idempotency_key: str, acto
     return entry, True
 
 
-_PG_INSERT = (
-    "WITH e AS (INSERT INTO points_pointsledgerentry (programme_id, seq, account_id, kind, amount, balance_after, "
-    "idempotency_key, source_type, source_id, reverses_id, memo, actor_id, actor_name, created_at, prev_hash, entry_hash) "
-    "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s) RETURNING id), "
-    "a AS (UPDATE points_pointsaccount SET balance = %s WHERE id = %s), "
-    "p AS (UPDATE points_pointsprogramme SET chain_seq = %s, chain_hash = %s WHERE id = %s) "
-    "SELECT id FROM e"
+# One statement that takes the chain head's lock, chains the entry (hashing in the database the same
+# text ``chain_hash`` hashes), inserts it and moves both balances: the hot row is locked only for
+# this statement and the commit, not while Python works.
+_PG_POST = (
+    "WITH p AS (SELECT id, chain_seq + 1 AS seq, chain_hash AS prev FROM points_pointsprogramme "
+    "WHERE id = %(programme)s FOR UPDATE), "
+    "h AS (SELECT id, seq, prev, encode(sha256(convert_to(prev || '|' || seq::text || '|' || %(payload)s, 'UTF8')), "
+    "'hex') AS digest FROM p), "
+    "e AS (INSERT INTO points_pointsledgerentry (programme_id, seq, account_id, kind, amount, balance_after, "
+    "idempotency_key, source_type, source_id, reverses_id, memo, actor_id, actor_name, created_at, prev_hash, "
+    "entry_hash) SELECT h.id, h.seq, %(account)s, %(kind)s, %(amount)s, %(after)s, %(key)s, %(source_type)s, "
+    "%(source_id)s, %(reverses)s, %(memo)s, %(actor)s, %(actor_name)s, %(created)s, h.prev, h.digest FROM h "
+    "RETURNING id, seq, prev_hash, entry_hash), "
+    "a AS (UPDATE points_pointsaccount SET balance = %(after)s WHERE id = %(account)s), "
+    "u AS (UPDATE points_pointsprogramme SET chain_seq = h.seq, chain_hash = h.digest FROM h "
+    "WHERE points_pointsprogramme.id = h.id) "
+    "SELECT id, seq, prev_hash, entry_hash FROM e"
 )
 
 
@@ -125,9 +147,9 @@ class _Replay(Exception):
 
 def _post_pg(*, programme_id, household, kind, amount, idempotency_key, actor, source_type, source_id, memo,
              reverses, clamp, now):
-    """The posting path on PostgreSQL: the same locks and checks as the portable path in three
-    statements (lock the chain head; lock the account and look up the key; insert the entry and move
-    both balances in one statement) plus commit. A replayed key returns the first entry."""
+    """The posting path on PostgreSQL: lock the household's account (and see whether the key was
+    used), then one statement for the chain head, the entry and both balances, then commit. Locks
+    are taken account → chain head, the same order as every other posting."""
     now = now or timezone.now()
     actor_id = getattr(actor, "pk", None)
     actor_name = (getattr(actor, "username", "") or "system")[:150]
@@ -137,42 +159,38 @@ def _post_pg(*, programme_id, household, kind, amount, idempotency_key, actor, s
     try:
         with transaction.atomic():
             with connection.cursor() as cur:
-                cur.execute("SELECT chain_seq, chain_hash FROM points_pointsprogramme WHERE id = %s FOR UPDATE",
-                            [programme_id])
-                seq, prev = cur.fetchone()
-                # The account row, locked, and any entry already posted under this key (exact: every
-                # posting in the programme holds the chain head's lock, so no other can be in flight).
-                cur.execute("SELECT a.id, a.balance, (SELECT e.id FROM points_pointsledgerentry e "
-                            "WHERE e.programme_id = %s AND e.idempotency_key = %s) "
-                            "FROM points_pointsaccount a WHERE a.household_id = %s FOR UPDATE OF a",
-                            [programme_id, idempotency_key, household.pk])
+                lock_account = ("SELECT a.id, a.balance, (SELECT e.id FROM points_pointsledgerentry e "
+                                "WHERE e.programme_id = %s AND e.idempotency_key = %s) "
+                                "FROM points_pointsaccount a WHERE a.household_id = %s FOR UPDATE OF a")
+                cur.execute(lock_account, [programme_id, idempotency_key, household.pk])
                 row = cur.fetchone()
                 if row is None:
-                    if PointsLedgerEntry.objects.filter(programme_id=programme_id, idempotency_key=idempotency_key).exists():
-                        raise _Replay
-                    account = PointsAccount.objects.create(programme_id=programme_id, household_id=household.pk,
-                                                           org_path=household.org_path)
-                    account_id, balance = account.pk, 0
-                else:
-                    account_id, balance, existing = row
-                    if existing is not None:
-                        raise _Replay
+                    # A household's first posting opens its account; a concurrent first posting waits on
+                    # the same unique key and then finds the row.
+                    cur.execute("INSERT INTO points_pointsaccount (programme_id, household_id, org_path, balance, "
+                                "created_at) VALUES (%s, %s, %s, 0, %s) ON CONFLICT (household_id) DO NOTHING",
+                                [programme_id, household.pk, household.org_path, now])
+                    cur.execute(lock_account, [programme_id, idempotency_key, household.pk])
+                    row = cur.fetchone()
+                account_id, balance, existing = row
+                if existing is not None:
+                    raise _Replay
                 if balance + amount < 0:
                     if not clamp:
                         raise InsufficientPoints(balance, -amount)
                     amount = -balance
                     if amount == 0:
                         return None, True
-                seq += 1
                 after = balance + amount
-                digest = entry_hash(programme_id=programme_id, seq=seq, account_id=account_id, kind=kind, amount=amount,
-                                    balance_after=after, idempotency_key=idempotency_key, source_type=source_type,
-                                    source_id=source_id, reverses_id=reverses_id, memo=memo, actor_id=actor_id,
-                                    created_at=now, prev_hash=prev)
-                cur.execute(_PG_INSERT, [programme_id, seq, account_id, str(kind), amount, after, idempotency_key,
-                                         source_type, source_id, reverses_id, memo, actor_id, actor_name, now, prev,
-                                         digest, after, account_id, seq, digest, programme_id])
-                entry_id = cur.fetchone()[0]
+                payload = entry_payload(programme_id=programme_id, account_id=account_id, kind=kind, amount=amount,
+                                        balance_after=after, idempotency_key=idempotency_key, source_type=source_type,
+                                        source_id=source_id, reverses_id=reverses_id, memo=memo, actor_id=actor_id,
+                                        created_at=now)
+                cur.execute(_PG_POST, {"programme": programme_id, "payload": payload, "account": account_id,
+                                           "kind": str(kind), "amount": amount, "after": after, "key": idempotency_key,
+                                           "source_type": source_type, "source_id": source_id, "reverses": reverses_id,
+                                           "memo": memo, "actor": actor_id, "actor_name": actor_name, "created": now})
+                entry_id, seq, prev, digest = cur.fetchone()
     except _Replay:
         return PointsLedgerEntry.objects.get(programme_id=programme_id, idempotency_key=idempotency_key), False
     entry = PointsLedgerEntry(pk=entry_id, programme_id=programme_id, seq=seq, account_id=account_id, kind=kind,
