@@ -1,11 +1,16 @@
-"""The import engine: read every row, check everything, and only then write, all in one
-transaction. One bad row rejects the file and the user gets every error at once."""
+"""The import engine: every row is checked and everything is written in one transaction. One bad
+row rejects the file (nothing is written) and the user gets every error at once.
+
+Most kinds read the whole sheet, check it, then write. Residents (a street's roll is a million
+rows) stream: a batch of rows is checked and written inside the transaction, and the first error
+stops the writing while the checking goes on; the transaction is then rolled back."""
 from __future__ import annotations
 
 import hashlib
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
 from jiceng.accounts import permissions
@@ -22,8 +27,8 @@ from jiceng.people.services import NAME_RE, PHONE_RE
 
 from .parsers import ParseError, looks_like_formula, parse_choice, parse_date, split_list
 from .readers import Sheet
-from .writers import RowWriter, set_column
 from .spec import SPECS, KindSpec, normalise_header
+from .writers import CopyPipeline, RowWriter, set_column
 
 RELATIONSHIP_WORDS = {
     "本人": "head", "户主": "head", "妻": "spouse", "妻子": "spouse", "夫": "spouse", "丈夫": "spouse", "配偶": "spouse",
@@ -464,6 +469,27 @@ def _choice_map(choices) -> dict[str, str]:
     return out
 
 
+@contextmanager
+def _index_lookups():
+    """Inside the import's transaction on PostgreSQL, make the batch look-ups use their indexes.
+
+    The tables grow by up to a million rows in the transaction, and the planner's statistics (say,
+    of a table just emptied) do not know it: it would scan the whole, growing table for every batch
+    (quadratic in the file). ``enable_seqscan`` is switched off for the look-ups only (SET LOCAL,
+    restored after), which is what the statistics would choose if they were current."""
+    if connection.vendor != "postgresql" or not connection.in_atomic_block:
+        yield
+        return
+    with connection.cursor() as cur:
+        cur.execute("SELECT current_setting('enable_seqscan'), set_config('enable_seqscan', 'off', true)")
+        previous = cur.fetchone()[0]
+    try:
+        yield
+    finally:
+        with connection.cursor() as cur:
+            cur.execute("SELECT set_config('enable_seqscan', %s, true)", [previous])
+
+
 class _Row:
     """One checked row of a residents file: compact (slots), kept only for the batch it is in."""
 
@@ -504,6 +530,8 @@ class ResidentImporter(Importer):
         self.rows_done = 0
         self.first_created_id = self.last_created_id = None
         self.writing = False
+        self.pipeline: CopyPipeline | None = None
+        self.copy_jobs: list[tuple] = []
 
     # -------------------------------------------------------------- driver
     def validate(self):
@@ -520,17 +548,27 @@ class ResidentImporter(Importer):
                                        copy=self.res_writer.copy)
             self.key_writer = RowWriter(ResidentNameKey, ["resident", "key", "org_path"], copy=self.res_writer.copy)
             self.tag_writer = RowWriter(ResidentTag, ["resident", "tag", "org_path"], copy=self.res_writer.copy)
+            self.pipeline = CopyPipeline() if self.res_writer.copy else None
         first = self.sheet.first_row_number
         batch: list[_Row] = []
         i = -1
-        for i, raw in enumerate(self.sheet.iter_rows()):
-            self.tick(i)
-            batch.append(self.check_row(first + i, raw))
-            if len(batch) >= self.BATCH:
+        try:
+            for i, raw in enumerate(self.sheet.iter_rows()):
+                self.tick(i)
+                batch.append(self.check_row(first + i, raw))
+                if len(batch) >= self.BATCH:
+                    self.finish_batch(batch)
+                    batch = []
+            if batch:
                 self.finish_batch(batch)
-                batch = []
-        if batch:
-            self.finish_batch(batch)
+            self.wait_writes()
+        finally:
+            if self.pipeline is not None:
+                pipeline, self.pipeline = self.pipeline, None
+                try:
+                    pipeline.close()
+                except Exception:
+                    pass  # already failing: the first error is the one raised
         self.result.total = i + 1
         self.result.extra["households_created"] = len(self.new_households)
         # Errors of one row come from two passes (the row's own cells, then what it refers to): by row.
@@ -645,26 +683,8 @@ class ResidentImporter(Importer):
 
     # -------------------------------------------------------------- a batch: what the rows refer to
     def finish_batch(self, batch: list[_Row]) -> None:
-        codes = {r.code for r in batch if r.code and r.code not in self.units}
-        if codes:
-            self.units.update(self.units_by_code(codes))
-        # Households: new ones met earlier in this file first; the rest from the database.
-        hh_wanted = list({r.hh_number for r in batch if r.hh_number and r.hh_number not in self.new_households})
-        households: dict[str, tuple] = {}
-        for i in range(0, len(hh_wanted), 2000):  # chunked: SQLite limits the variables of one statement
-            for row in Household.objects.filter(number__in=hh_wanted[i:i + 2000]).values_list(
-                    "number", "pk", "org_unit_id", "org_path", "head__id_number"):
-                households[row[0]] = row
-        # Residents already registered (an ID met earlier in this file is a duplicate, not an update).
-        ids, batch_ids = [], set()
-        for r in batch:
-            if r.ok_id and r.number not in self.seen and r.number not in batch_ids:
-                batch_ids.add(r.number)
-                ids.append(r.number)
-        existing: dict[str, Resident] = {}
-        for i in range(0, len(ids), 2000):
-            for res in Resident.objects.filter(id_number__in=ids[i:i + 2000]).prefetch_related("tags"):
-                existing[res.id_number] = res
+        self.wait_writes()  # the previous batch's COPYs: the connection is needed for the look-ups
+        households, existing = self.lookup_batch(batch)
         for r in batch:
             self.check_refs(r, households, existing)
         created = sum(1 for r in batch if r.old is None)
@@ -677,6 +697,52 @@ class ResidentImporter(Importer):
                     self.result.updated += 1
         self.rows_done += len(batch)
         self.result.unchanged = self.rows_done - self.result.created - self.result.updated
+
+    def lookup_batch(self, batch: list[_Row]) -> tuple[dict, dict]:
+        """Units, households and residents the batch's rows name, one query per kind (and chunk)."""
+        with _index_lookups():
+            return self._lookup_batch(batch)
+
+    def _lookup_batch(self, batch: list[_Row]) -> tuple[dict, dict]:
+        chunk = 5000 if connection.vendor == "postgresql" else 2000  # SQLite limits a statement's variables
+        codes = {r.code for r in batch if r.code and r.code not in self.units}
+        if codes:
+            self.units.update(self.units_by_code(codes))
+        # Households: new ones met earlier in this file first; the rest from the database. Residents
+        # already registered (an ID met earlier in this file is a duplicate, not an update).
+        hh_wanted = list({r.hh_number for r in batch if r.hh_number and r.hh_number not in self.new_households})
+        households: dict[str, tuple] = {}
+        ids, batch_ids = [], set()
+        for r in batch:
+            if r.ok_id and r.number not in self.seen and r.number not in batch_ids:
+                batch_ids.add(r.number)
+                ids.append(r.number)
+        if connection.vendor == "postgresql":
+            # One array parameter each instead of thousands of quoted literals; a fresh roll finds none.
+            hh, res = Household._meta.db_table, Resident._meta.db_table
+            with connection.cursor() as cur:
+                if hh_wanted:
+                    cur.execute(f"SELECT h.number, h.id, h.org_unit_id, h.org_path, r.id_number FROM {hh} h "
+                                f"LEFT JOIN {res} r ON r.id = h.head_id WHERE h.number = ANY(%s)", [hh_wanted])
+                    households = {row[0]: row for row in cur.fetchall()}
+                pks = []
+                if ids:
+                    cur.execute(f"SELECT id FROM {res} WHERE id_number = ANY(%s)", [ids])
+                    pks = [row[0] for row in cur.fetchall()]
+            existing = {}
+            for i in range(0, len(pks), chunk):
+                for found in Resident.objects.filter(pk__in=pks[i:i + chunk]).prefetch_related("tags"):
+                    existing[found.id_number] = found
+            return households, existing
+        for i in range(0, len(hh_wanted), chunk):
+            for row in Household.objects.filter(number__in=hh_wanted[i:i + chunk]).values_list(
+                    "number", "pk", "org_unit_id", "org_path", "head__id_number"):
+                households[row[0]] = row
+        existing: dict[str, Resident] = {}
+        for i in range(0, len(ids), chunk):
+            for res in Resident.objects.filter(id_number__in=ids[i:i + chunk]).prefetch_related("tags"):
+                existing[res.id_number] = res
+        return households, existing
 
     def check_refs(self, r: _Row, households: dict, existing: dict) -> None:
         n = r.n
@@ -782,7 +848,7 @@ class ResidentImporter(Importer):
                 if r.relationship == Relationship.HEAD and r.new_household is not None and id(r.new_household) in fresh:
                     head_of[r.hh_number] = pk
         hh_rows = [(number, nh[0].pk, nh[0].path, nh[3] or number, head_of.get(number)) for number, nh in new_hh]
-        for (number, nh), pk in zip(new_hh, self.hh_writer.insert(hh_rows), strict=True):
+        for (number, nh), pk in zip(new_hh, self._insert(self.hh_writer, hh_rows), strict=True):
             nh[2] = pk
         rows = []
         for r in creates:
@@ -790,7 +856,7 @@ class ResidentImporter(Importer):
             rows.append((household_id, r.relationship, unit_id, path, r.name, to_simplified(r.name), r.gender,
                          r.birth, r.number, r.number[::-1], r.phone, r.phone[::-1], r.ethnicity, r.registered,
                          r.actual, r.status))
-        created_ids = self.res_writer.insert(rows, ids=res_ids)
+        created_ids = self._insert(self.res_writer, rows, res_ids)
         if created_ids:
             if self.first_created_id is None:
                 self.first_created_id = created_ids[0]
@@ -839,11 +905,30 @@ class ResidentImporter(Importer):
                     tags.extend((res.pk, t, res.org_path) for t in sorted(set(r.tags)))
                 if res.relationship == Relationship.HEAD and res.household_id:
                     heads.append((res.household_id, res.pk))
-        self.key_writer.insert(keys, want_ids=False)
-        self.tag_writer.insert(tags, want_ids=False)
+        # Heads written after their household (an earlier batch, or the database); with COPY a new
+        # resident's row may still be on its way, which the deferred foreign key allows.
         set_column(Household, "head_id", list(dict(heads).items()))
         for res, before, after in audit_rows:
             audit_log(actor=self.actor, action="people.resident.updated", obj=res, before=before, after=after)
+        if self.pipeline is not None:
+            self.pipeline.submit(self.copy_jobs + [(self.key_writer, keys, None), (self.tag_writer, tags, None)])
+            self.copy_jobs = []
+        else:
+            self.key_writer.insert(keys, want_ids=False)
+            self.tag_writer.insert(tags, want_ids=False)
+
+    def _insert(self, writer: RowWriter, rows: list[tuple], ids: list[int] | None = None) -> list[int]:
+        """Insert now (bulk_create), or with COPY take the keys now and queue the rows for the pipeline."""
+        if self.pipeline is None:
+            return writer.insert(rows, ids=ids)
+        if ids is None:
+            ids = writer.reserve_ids(len(rows))
+        self.copy_jobs.append((writer, rows, ids))
+        return ids
+
+    def wait_writes(self) -> None:
+        if self.pipeline is not None:
+            self.pipeline.wait()
 
 
 IMPORTERS = {"org_units": OrgUnitImporter, "households": HouseholdImporter, "residents": ResidentImporter}

@@ -69,12 +69,20 @@ class RowWriter:
             return [o.pk for o in objs] if want_ids else []
         if ids is None and want_ids:
             ids = self.reserve_ids(len(rows))
+        connection.ensure_connection()
+        self.copy_rows(connection.connection, rows, ids)
+        return list(ids) if ids is not None else []
+
+    def copy_rows(self, raw_connection, rows: Sequence[tuple], ids: Sequence[int] | None = None) -> None:
+        """COPY ``rows`` (with ``ids`` as keys, if given) over a psycopg connection."""
+        if not rows:
+            return
         rest = self.rest_values
         cols = self.columns + self.rest_columns
         if ids is not None:
             cols = [self.pk_column] + cols
         sql = f"COPY {_q(self.table)} ({', '.join(_q(c) for c in cols)}) FROM STDIN"
-        with connection.cursor() as cur, cur.cursor.copy(sql) as cp:
+        with raw_connection.cursor() as cur, cur.copy(sql) as cp:
             write = cp.write_row
             if ids is not None:
                 for pk, row in zip(ids, rows, strict=True):
@@ -82,7 +90,41 @@ class RowWriter:
             else:
                 for row in rows:
                     write((*row, *rest))
-        return list(ids) if ids is not None else []
+
+
+class CopyPipeline:
+    """COPYs run in a helper thread on the import's own connection (so inside its transaction) while
+    the caller reads and checks the next batch: PostgreSQL's work on one batch (indexes, mostly)
+    overlaps Python's work on the next. One batch's COPYs at a time; ``wait()`` before the caller
+    uses the connection again (its look-ups), so the connection is never used by both at once."""
+
+    def __init__(self):
+        from concurrent.futures import ThreadPoolExecutor
+
+        connection.ensure_connection()
+        self.raw = connection.connection
+        self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="jiceng-import-copy")
+        self.pending = None
+
+    def submit(self, jobs: list[tuple[RowWriter, Sequence[tuple], Sequence[int] | None]]) -> None:
+        self.wait()
+        self.pending = self.executor.submit(self._run, jobs)
+
+    def _run(self, jobs) -> None:
+        for writer, rows, ids in jobs:
+            writer.copy_rows(self.raw, rows, ids)
+
+    def wait(self) -> None:
+        """Wait for the COPYs in flight; their error, if any, is raised here."""
+        pending, self.pending = self.pending, None
+        if pending is not None:
+            pending.result()
+
+    def close(self) -> None:
+        try:
+            self.wait()
+        finally:
+            self.executor.shutdown(wait=True)
 
 
 def set_column(model: type[Model], column: str, pairs: Sequence[tuple[int, object]]) -> None:
