@@ -211,3 +211,53 @@ def test_xlsx_with_leading_empty_rows_and_columns():
     sheet = read_sheet("r.xlsx", buf.getvalue())
     assert sheet.headers == ["", "姓名", "身份证号"] and sheet.first_row_number == 4
     assert list(sheet.iter_rows()) == [["", "王一", "110101199003071234"]]
+
+
+def _workbooks():
+    """Workbooks as Excel, WPS and xlsxwriter write them: shared or inline strings, dates, numbers,
+    booleans, a title row, leading empty rows and columns, blank rows inside the data."""
+    import xlsxwriter
+
+    out = []
+    wb = Workbook()
+    ws = wb.active
+    ws["B2"] = "居民台账"
+    ws.append([])
+    ws.append([None, "姓名", "出生日期", "电话", "在册", "备注"])
+    for i in range(60):
+        ws.append([None, f"王{i}", dt.datetime(1980, 1, 1 + i % 28), 13800000000 + i, i % 2 == 0,
+                   "x&y <z>" if i % 7 == 0 else None])
+        if i % 13 == 0:
+            ws.append([])
+    buf = io.BytesIO()
+    wb.save(buf)
+    out.append(buf.getvalue())
+    buf = io.BytesIO()
+    book = xlsxwriter.Workbook(buf, {"constant_memory": True, "in_memory": True})
+    sheet = book.add_worksheet("居民")
+    date = book.add_format({"num_format": "yyyy-mm-dd"})
+    sheet.write_row(0, 0, ["姓名", "身份证号", "出生日期", "金额"])
+    for r in range(1, 80):
+        sheet.write_string(r, 0, f"李{r}")
+        sheet.write_string(r, 1, f"53012419800101{r:04d}")
+        sheet.write_datetime(r, 2, dt.datetime(1990, 1 + r % 12, 1), date)
+        sheet.write_number(r, 3, r * 1.5)
+    book.close()
+    out.append(buf.getvalue())
+    return out
+
+
+@pytest.mark.parametrize("which", [0, 1])
+def test_a_big_xlsx_read_in_pieces_gives_the_same_rows(which, monkeypatch):
+    from jiceng.imports import readers
+
+    data = _workbooks()[which]
+    whole = read_sheet("r.xlsx", data)
+    expected = (whole.headers, whole.first_row_number, list(whole.iter_rows()))
+    assert len(expected[2]) > 50
+    monkeypatch.setattr(readers, "XLSX_PIECES_OVER", 0)
+    for piece in (300, 2000, 10 ** 6):
+        monkeypatch.setattr(readers, "XLSX_PIECE_BYTES", piece)
+        assert readers._BigSheet.find(data) is not None
+        sheet = read_sheet("r.xlsx", data)
+        assert (sheet.headers, sheet.first_row_number, list(sheet.iter_rows())) == expected

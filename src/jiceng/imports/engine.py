@@ -849,7 +849,7 @@ class ResidentImporter(Importer):
                     head_of[r.hh_number] = pk
         hh_rows = [(number, nh[0].pk, nh[0].path, nh[3] or number, head_of.get(number)) for number, nh in new_hh]
         for (number, nh), pk in zip(new_hh, self._insert(self.hh_writer, hh_rows), strict=True):
-            nh[2] = pk
+            nh[2], nh[3] = pk, None  # the address is written: a million-row file keeps 300,000 of these
         rows = []
         for r in creates:
             unit_id, path, household_id = self._target(r)

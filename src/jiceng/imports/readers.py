@@ -11,6 +11,7 @@ import codecs
 import csv
 import datetime as dt
 import io
+import re
 from collections.abc import Callable, Iterable, Iterator
 
 from django.utils.translation import gettext as _
@@ -161,14 +162,21 @@ def read_csv(data: bytes) -> Sheet:
     return _streamed(open_raw, encoding, data.count(b"\n") + 1)
 
 
+def _bad_xlsx() -> JicengError:
+    return JicengError(_("无法读取 Excel 文件：文件已损坏或不是 .xlsx 格式"), field="file", code="bad_file")
+
+
 def read_xlsx(data: bytes) -> Sheet:
     from python_calamine import CalamineWorkbook
 
+    big = _BigSheet.find(data)
+    if big is not None:
+        return _streamed(big.rows, "xlsx", big.size // 600)  # rough row count, for progress only
     try:
         wb = CalamineWorkbook.from_filelike(io.BytesIO(data))
         sheet = wb.get_sheet_by_index(0)
     except Exception:
-        raise JicengError(_("无法读取 Excel 文件：文件已损坏或不是 .xlsx 格式"), field="file", code="bad_file") from None
+        raise _bad_xlsx() from None
 
     def open_raw() -> Iterator[list[str]]:
         # iter_rows starts at row 1 but at the used range's first column: put the empty columns back.
@@ -176,6 +184,170 @@ def read_xlsx(data: bytes) -> Sheet:
         return (pad + [_cell_text(c) for c in row] for row in sheet.iter_rows())
 
     return _streamed(open_raw, "xlsx", sheet.total_height or sheet.height)
+
+
+# A sheet larger than this (uncompressed XML) is read in pieces: calamine loads a whole sheet into
+# memory, several times the XML's size for a million-row roll; pieces of a few tens of MB bound it.
+XLSX_PIECES_OVER = 48 * 1024 * 1024
+XLSX_PIECE_BYTES = 24 * 1024 * 1024
+_NS_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_NS_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+_NS_PKG = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+_DIMENSION = re.compile(rb"<(?:\w+:)?dimension\b[^>]*/>")
+_SHEET_DATA = re.compile(rb"<(\w+:)?sheetData\b[^>]*?(/?)>")
+_CONTENT_TYPES = (
+    b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+    b'<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+    b'<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+    b'<Default Extension="xml" ContentType="application/xml"/>'
+    b'<Override PartName="/xl/workbook.xml" '
+    b'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+    b'<Override PartName="/xl/worksheets/sheet1.xml" '
+    b'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
+    b'<Override PartName="/xl/styles.xml" '
+    b'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>'
+    b'<Override PartName="/xl/sharedStrings.xml" '
+    b'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/>'
+    b"</Types>")
+_ROOT_RELS = (
+    b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+    b'<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+    b'<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/'
+    b'officeDocument" Target="xl/workbook.xml"/></Relationships>')
+_REL_TYPE = b"http://schemas.openxmlformats.org/officeDocument/2006/relationships/"
+
+
+class _BigSheet:
+    """The first sheet of a large .xlsx, read a piece at a time.
+
+    The sheet's XML is cut between rows into pieces; each piece becomes a small workbook (same
+    styles, so dates stay dates; same shared strings; the sheet's own header and rows, without the
+    ``dimension`` that would make calamine reserve room for the whole sheet) that calamine reads.
+    The rows come out exactly as from reading the sheet whole."""
+
+    def __init__(self, data: bytes, sheet_path: str, size: int, styles: bytes | None, strings: bytes | None,
+                 date1904: bool):
+        self.data, self.sheet_path, self.size = data, sheet_path, size
+        self.styles, self.strings, self.date1904 = styles, strings, date1904
+
+    @classmethod
+    def find(cls, data: bytes) -> _BigSheet | None:
+        """The first sheet if it is big enough to read in pieces (None: read it whole, as usual)."""
+        import xml.etree.ElementTree as ET
+        import zipfile
+
+        try:
+            zf = zipfile.ZipFile(io.BytesIO(data))
+            book = ET.fromstring(zf.read("xl/workbook.xml"))
+            first = book.find(f"{_NS_MAIN}sheets/{_NS_MAIN}sheet")
+            rels = ET.fromstring(zf.read("xl/_rels/workbook.xml.rels"))
+            targets, parts = {}, {}
+            for rel in rels.iter(f"{_NS_PKG}Relationship"):
+                target = rel.get("Target", "")
+                path = target.lstrip("/") if target.startswith("/") else "xl/" + target
+                targets[rel.get("Id")] = path
+                parts[rel.get("Type", "").rsplit("/", 1)[-1]] = path
+            sheet_path = targets[first.get(f"{_NS_REL}id")]
+            size = zf.getinfo(sheet_path).file_size
+            if size <= XLSX_PIECES_OVER:
+                return None
+            pr = book.find(f"{_NS_MAIN}workbookPr")
+            date1904 = pr is not None and pr.get("date1904", "").lower() in ("1", "true")
+            styles = zf.read(parts["styles"]) if "styles" in parts else None
+            strings = zf.read(parts["sharedStrings"]) if "sharedStrings" in parts else None
+        except Exception:
+            return None  # not a workbook we can take apart: calamine reads it (or says what is wrong)
+        return cls(data, sheet_path, size, styles, strings, date1904)
+
+    def _piece(self, head: bytes, rows_xml: bytes, tail: bytes) -> bytes:
+        import zipfile
+
+        rels = [b'<Relationship Id="rId1" Type="' + _REL_TYPE + b'worksheet" Target="worksheets/sheet1.xml"/>']
+        buf = io.BytesIO()
+        with zipfile.ZipFile(buf, "w", zipfile.ZIP_STORED) as z:
+            z.writestr("[Content_Types].xml", _CONTENT_TYPES)
+            z.writestr("_rels/.rels", _ROOT_RELS)
+            z.writestr("xl/workbook.xml", (
+                b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+                b'<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+                b'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
+                + (b'<workbookPr date1904="1"/>' if self.date1904 else b"")
+                + b'<sheets><sheet name="Sheet1" sheetId="1" r:id="rId1"/></sheets></workbook>'))
+            if self.styles is not None:
+                z.writestr("xl/styles.xml", self.styles)
+                rels.append(b'<Relationship Id="rId2" Type="' + _REL_TYPE + b'styles" Target="styles.xml"/>')
+            if self.strings is not None:
+                z.writestr("xl/sharedStrings.xml", self.strings)
+                rels.append(b'<Relationship Id="rId3" Type="' + _REL_TYPE
+                            + b'sharedStrings" Target="sharedStrings.xml"/>')
+            z.writestr("xl/_rels/workbook.xml.rels", b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+                       b'<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+                       + b"".join(rels) + b"</Relationships>")
+            z.writestr("xl/worksheets/sheet1.xml", head + rows_xml + tail)
+        return buf.getvalue()
+
+    def _pieces(self) -> Iterator[tuple[bytes, bytes, bytes]]:
+        """(sheet XML up to <sheetData>, whole rows, closing tags) for each piece."""
+        import zipfile
+
+        with zipfile.ZipFile(io.BytesIO(self.data)) as zf, zf.open(self.sheet_path) as f:
+            buf = b""
+            while True:
+                chunk = f.read(1 << 20)
+                buf += chunk
+                m = _SHEET_DATA.search(buf)
+                if m or not chunk:
+                    break
+            if not m or m.group(2):  # no rows at all
+                return
+            prefix = (m.group(1) or b"").decode()
+            head = _DIMENSION.sub(b"", buf[:m.end()])
+            root = re.search(rb"<((?:\w+:)?)worksheet\b", head)
+            tail = f"</{prefix}sheetData></{root.group(1).decode() if root else ''}worksheet>".encode()
+            row_end = f"</{prefix}row>".encode()
+            buf = buf[m.end():]
+            eof = False
+            while not eof:
+                while len(buf) < XLSX_PIECE_BYTES:
+                    chunk = f.read(1 << 20)
+                    if not chunk:
+                        eof = True
+                        break
+                    buf += chunk
+                cut = buf.rfind(row_end)
+                if cut < 0:
+                    if eof:
+                        # Rows written as <row .../> only (no cells), or the sheet's end: nothing to read.
+                        return
+                    continue
+                cut += len(row_end)
+                yield head, buf[:cut], tail
+                buf = buf[cut:]
+
+    def rows(self) -> Iterator[list[str]]:
+        from python_calamine import CalamineWorkbook
+
+        next_row = 0
+        for head, rows_xml, tail in self._pieces():
+            try:
+                sheet = CalamineWorkbook.from_filelike(io.BytesIO(self._piece(head, rows_xml, tail))) \
+                    .get_sheet_by_index(0)
+                values = sheet.to_python(skip_empty_area=True) if sheet.start else []
+            except Exception:
+                raise _bad_xlsx() from None
+            del rows_xml
+            if not values:
+                continue
+            start_row, start_col = sheet.start
+            if start_row > next_row:  # rows with no cells before this piece's first row
+                for _i in range(start_row - next_row):
+                    yield []
+                next_row = start_row
+            pad = [""] * start_col
+            for row in values:
+                yield pad + [_cell_text(c) for c in row]
+            next_row += len(values)
+            del values
 
 
 def read_sheet(filename: str, data: bytes) -> Sheet:
