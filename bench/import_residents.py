@@ -21,7 +21,11 @@ Then, in the same run:
                before the clock starts. Each import runs in its own spawned child process, which
                reports its own peak RSS (VmHWM), so the memory figure is the import's (plus an
                idle Django process, whose RSS is printed as the baseline). A breakdown per phase
-               (read, validate, apply, bulk writes per model) is printed too.
+               is printed too: for the streaming importer (rows checked and written a batch at a
+               time) the main thread's check rows / look-ups / check references / write / waiting
+               for COPY, and the COPY (or bulk_create) time and rate per model, those COPYs running
+               in a helper thread that overlaps the main thread's work; for an importer that reads
+               everything first, read / validate / apply and the bulk writes per model.
   b. COPY      the physical baseline: ``COPY bench_copy_residents FROM STDIN (FORMAT csv, HEADER
                true)`` of the same CSV through psycopg into a plain (logged) table of 13 text
                columns with no indexes or constraints: what it costs just to move the bytes in.

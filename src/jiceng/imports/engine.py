@@ -793,10 +793,6 @@ class ResidentImporter(Importer):
                 if db_head and db_head != number:
                     self.error(n, "relationship", r.rel_text, _("该户已有户主，请先在系统中变更户主"))
 
-    def errors_for(self, row: int, key: str) -> bool:
-        header = self.header_of(key)
-        return any(e.row == row and e.column == header for e in self.errors[-5:])
-
     def _writable(self, path: str) -> bool:
         ok = self.writable.get(path)
         if ok is None:
