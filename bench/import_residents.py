@@ -21,7 +21,11 @@ Then, in the same run:
                before the clock starts. Each import runs in its own spawned child process, which
                reports its own peak RSS (VmHWM), so the memory figure is the import's (plus an
                idle Django process, whose RSS is printed as the baseline). A breakdown per phase
-               (read, validate, apply, bulk writes per model) is printed too.
+               is printed too: for the streaming importer (rows checked and written a batch at a
+               time) the main thread's check rows / look-ups / check references / write / waiting
+               for COPY, and the COPY (or bulk_create) time and rate per model, those COPYs running
+               in a helper thread that overlaps the main thread's work; for an importer that reads
+               everything first, read / validate / apply and the bulk writes per model.
   b. COPY      the physical baseline: ``COPY bench_copy_residents FROM STDIN (FORMAT csv, HEADER
                true)`` of the same CSV through psycopg into a plain (logged) table of 13 text
                columns with no indexes or constraints: what it costs just to move the bytes in.
@@ -424,19 +428,72 @@ def child_ours(path: str, filename: str, limit: int, profile: bool, queue):
         hwm: dict[str, float] = {}
         writes: dict[str, list] = defaultdict(lambda: [0, 0.0])
 
-        def timed(name, fn):
+        def timed(name, fn, per_row=False):
             def wrapper(*a, **kw):
                 t = time.perf_counter()
                 try:
                     return fn(*a, **kw)
                 finally:
                     phases[name] += time.perf_counter() - t
-                    hwm[name] = proc_status("VmHWM")
+                    if not per_row:  # reading /proc once per row would slow the import measured
+                        hwm[name] = proc_status("VmHWM")
             return wrapper
 
         readers.read_sheet = timed("read", readers.read_sheet)
-        engine.ResidentImporter.validate = timed("validate", engine.ResidentImporter.validate)
-        engine.ResidentImporter.apply = timed("apply", engine.ResidentImporter.apply)
+        R = engine.ResidentImporter
+        if getattr(R, "streaming", False):
+            # The streaming importer: rows are checked, looked up and written a batch at a time (CSV
+            # parsing happens while the rows are iterated, so it is in "rest").
+            R.check_row = timed("check rows", R.check_row, per_row=True)
+            R.lookup_batch = timed("look-ups", R.lookup_batch)
+            R.check_refs = timed("check references", R.check_refs, per_row=True)
+            R.write_batch = timed("write (main thread)", R.write_batch)
+            if hasattr(R, "wait_writes"):
+                R.wait_writes = timed("waiting for COPY", R.wait_writes, per_row=True)
+            from jiceng.imports import writers
+
+            orig_insert = writers.RowWriter.insert
+
+            def insert(self, rows, *a, **kw):
+                t = time.perf_counter()
+                try:
+                    return orig_insert(self, rows, *a, **kw)
+                finally:
+                    if not self.copy:
+                        w = writes[f"{self.model.__name__}.bulk_create"]
+                        w[0] += len(rows)
+                        w[1] += time.perf_counter() - t
+
+            writers.RowWriter.insert = insert
+            if hasattr(writers.RowWriter, "copy_rows"):
+                orig_copy_rows = writers.RowWriter.copy_rows
+
+                def copy_rows(self, conn, rows, *a, **kw):
+                    t = time.perf_counter()
+                    try:
+                        return orig_copy_rows(self, conn, rows, *a, **kw)
+                    finally:
+                        w = writes[f"{self.model.__name__}.COPY (helper thread)"]
+                        w[0] += len(rows)
+                        w[1] += time.perf_counter() - t
+
+                writers.RowWriter.copy_rows = copy_rows
+            orig_set = writers.set_column
+
+            def set_column(model, column, pairs):
+                t = time.perf_counter()
+                try:
+                    return orig_set(model, column, pairs)
+                finally:
+                    w = writes[f"{model.__name__}.{column} UPDATE FROM"]
+                    w[0] += len(pairs)
+                    w[1] += time.perf_counter() - t
+
+            writers.set_column = set_column
+            engine.set_column = set_column
+        else:
+            R.validate = timed("validate", R.validate)
+            R.apply = timed("apply", R.apply)
         for op in ("bulk_create", "bulk_update"):
             orig = getattr(QuerySet, op)
 
@@ -618,6 +675,16 @@ def run_child(target, *args) -> dict:
 def print_breakdown(label: str, r: dict):
     ph = r["phases"]
     other = r["seconds"] - sum(ph.values())
+    if "check rows" in ph:
+        log(f"  {label}: {r['seconds']:.1f} s = " + " + ".join(f"{k} {v:.1f} s" for k, v in ph.items())
+            + f" + rest (CSV/XLSX parsing while iterating, commit, audit, sha256) {other:.1f} s; file "
+            f"{r['data_mb']:.0f} MiB; RSS idle Django {r['baseline_mb']:.0f} MiB, peak after read "
+            f"{r['hwm'].get('read', 0):.0f}, at end {r['peak_mb']:.0f} MiB"
+            + "  (phases are the main thread's; the COPYs below run in a helper thread, overlapping them,"
+            " and the main thread waits for them only in 'waiting for COPY')")
+        for k, (n, s) in sorted(r["writes"].items(), key=lambda kv: -kv[1][1]):
+            log(f"      {k:<32} {n:>10,} rows {s:7.1f} s  {n / max(s, 1e-9):>9,.0f} rows/s")
+        return
     log(f"  {label}: {r['seconds']:.1f} s = read {ph.get('read', 0):.1f} s + validate {ph.get('validate', 0):.1f} s"
         f" + apply {ph.get('apply', 0):.1f} s + rest (commit, audit, sha256) {other:.1f} s;"
         f" file {r['data_mb']:.0f} MiB; RSS idle Django {r['baseline_mb']:.0f} MiB, peak after read "

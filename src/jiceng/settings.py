@@ -167,6 +167,11 @@ MEDIA_URL = "/media/"
 
 # Request size limits: an oversized body is refused with a clear error, not parsed.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 1 * 1024 * 1024
+# Uploaded import files (a street's whole roll is ~200 MB of CSV) are streamed to this folder, not
+# held in memory or in the database; the task that checks and applies the file reads it from here.
+IMPORT_UPLOAD_DIR = (Path(__import__("tempfile").gettempdir()) / "jiceng-test-imports") if TESTING else (
+    VAR_DIR / "imports")
+IMPORT_MAX_UPLOAD = 512 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
 
 REDIS_URL = os.environ.get("JICENG_REDIS_URL", "")

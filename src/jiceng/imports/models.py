@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import uuid
+from pathlib import Path
 
 from django.conf import settings
 from django.db import models
@@ -25,7 +26,8 @@ class ImportJob(models.Model):
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="import_jobs")
     kind = models.CharField(max_length=20)
     filename = models.CharField(max_length=255)
-    data = models.BinaryField()
+    data = models.BinaryField(default=b"", blank=True)  # jobs from before uploads were stored as files
+    file = models.CharField(max_length=255, blank=True)  # the upload, under settings.IMPORT_UPLOAD_DIR
     sha256 = models.CharField(max_length=64)
     root = models.ForeignKey("orgs.OrgUnit", null=True, blank=True, on_delete=models.PROTECT)
     simplify = models.BooleanField(default=False)
@@ -40,6 +42,12 @@ class ImportJob(models.Model):
     @property
     def is_running(self) -> bool:
         return self.status in self.RUNNING
+
+    def read_data(self) -> bytes:
+        """The uploaded file's bytes."""
+        if self.file:
+            return (Path(settings.IMPORT_UPLOAD_DIR) / self.file).read_bytes()
+        return bytes(self.data)
 
     class Meta:
         ordering = ["-created_at"]

@@ -6,6 +6,12 @@ progress written to the database would not be visible (or, on SQLite, writable) 
 """
 from __future__ import annotations
 
+import hashlib
+import os
+import uuid
+from pathlib import Path
+
+from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
@@ -32,22 +38,41 @@ def import_job_progress(job: ImportJob) -> dict:
     return {"done": done, "total": total, "percent": int(100 * done / total) if total else 0}
 
 
-def import_job_create(*, actor, kind: str, filename: str, data: bytes, root=None, simplify: bool = False) -> ImportJob:
-    """Store the upload and queue its check (nothing is written to the registry)."""
+def _store_upload(job_id, chunks) -> tuple[str, str]:
+    """Write the upload's chunks to IMPORT_UPLOAD_DIR as they come; (file name, sha256)."""
+    folder = Path(settings.IMPORT_UPLOAD_DIR)
+    folder.mkdir(parents=True, exist_ok=True)
+    name = f"{job_id}.upload"
+    digest = hashlib.sha256()
+    tmp = folder / (name + ".part")
+    with open(tmp, "wb") as f:
+        for chunk in chunks:
+            digest.update(chunk)
+            f.write(chunk)
+    os.replace(tmp, folder / name)
+    return name, digest.hexdigest()
+
+
+def import_job_create(*, actor, kind: str, filename: str, data: bytes | None = None, upload=None, root=None,
+                      simplify: bool = False) -> ImportJob:
+    """Store the upload and queue its check (nothing is written to the registry).
+
+    ``upload`` (a Django UploadedFile, spooled to disk by Django when large) is copied to the upload
+    folder a chunk at a time, so a file of hundreds of megabytes never sits in the web worker's
+    memory; ``data`` (bytes) is stored the same way."""
     if not permissions.can_change_people(actor):
         raise PermissionDeniedError(_("您的角色不能导入数据"))
     if kind not in SPECS:
         raise JicengError(_("未知的导入类型：%(k)s") % {"k": kind}, field="kind")
     if root is not None and not permissions.can_change_path(actor, root.path):
         raise JicengError(_("“%(u)s”不在您的管辖范围内") % {"u": root.name}, field="root")
-    import hashlib
-
     from .tasks import import_job_run
 
+    job_id = uuid.uuid4()
+    name, sha256 = _store_upload(job_id, upload.chunks() if upload is not None else [data])
     with transaction.atomic():
-        job = ImportJob.objects.create(actor=actor, kind=kind, filename=filename[:255], data=data,
-                                       sha256=hashlib.sha256(data).hexdigest(), root=root, simplify=simplify,
-                                       status=ImportStatus.QUEUED)
+        job = ImportJob.objects.create(id=job_id, actor=actor, kind=kind, filename=filename[:255], file=name,
+                                       sha256=sha256, root=root, simplify=simplify, status=ImportStatus.QUEUED)
         transaction.on_commit(lambda: import_job_run(str(job.pk), apply=False))
     return job
 
@@ -94,7 +119,7 @@ def import_job_execute(job_id: str, *, apply: bool) -> None:
         return bool(cache.get(_cancel_key(job.pk)))
 
     try:
-        result = import_file(actor=job.actor, kind=job.kind, filename=job.filename, data=bytes(job.data),
+        result = import_file(actor=job.actor, kind=job.kind, filename=job.filename, data=job.read_data(),
                              root=job.root, simplify=job.simplify, dry_run=not apply, progress=progress,
                              should_cancel=should_cancel)
     except Cancelled:

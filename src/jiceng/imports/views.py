@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
@@ -22,7 +23,7 @@ from .readers import read_sheet
 from .spec import SPECS
 from .workbooks import error_workbook, template_xlsx
 
-MAX_UPLOAD = 50 * 1024 * 1024
+MAX_UPLOAD = settings.IMPORT_MAX_UPLOAD  # a street's whole roll (~1,000,000 residents) is ~210 MB of CSV
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -56,11 +57,11 @@ def upload(request):
     if request.method == "POST" and form.is_valid():
         f = form.cleaned_data["file"]
         if f.size > MAX_UPLOAD:
-            form.add_error("file", _("文件超过 50 MB，请拆分后上传"))
+            form.add_error("file", _("文件超过 %(n)d MB，请拆分后上传") % {"n": MAX_UPLOAD // (1024 * 1024)})
         else:
             try:
                 job = services.import_job_create(actor=request.user, kind=form.cleaned_data["kind"], filename=f.name,
-                                                 data=f.read(), root=form.cleaned_data["root"],
+                                                 upload=f, root=form.cleaned_data["root"],
                                                  simplify=form.cleaned_data["simplify"])
             except JicengError as exc:
                 apply_error(form, exc)
@@ -122,7 +123,7 @@ def job_errors_xlsx(request, pk):
 
     result = ImportResult(kind=job.kind, dry_run=True,
                           errors=[RowError(**e) for e in job.result.get("errors", [])])
-    data = error_workbook(read_sheet(job.filename, bytes(job.data)), result)
+    data = error_workbook(read_sheet(job.filename, job.read_data()), result)
     response = HttpResponse(data, content_type=XLSX)
     stem = job.filename.rsplit(".", 1)[0]
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{_quote(stem)}-errors.xlsx"

@@ -56,7 +56,7 @@ def error_workbook(sheet: Sheet, result: ImportResult) -> bytes:
     header_errors = by_row.get(sheet.first_row_number - 1)
     if header_errors:
         ws.append(["；".join(header_errors)])
-    for i, row in enumerate(sheet.rows):
+    for i, row in enumerate(sheet.iter_rows()):
         n = sheet.first_row_number + i
         errors = by_row.get(n)
         ws.append(["；".join(errors) if errors else ""] + [_safe(v) for v in row])
