@@ -44,6 +44,13 @@ class PartyOrgKind(models.TextChoices):
     GROUP = "group", _("党小组")
 
 
+def path_and_ancestors(path: str) -> list[str]:
+    """Every prefix of a materialised path that names a unit, the path itself last:
+    "00001.00003." -> ["00001.", "00001.00003."]."""
+    step = SEGMENT_WIDTH + 1
+    return [path[: i + step] for i in range(0, len(path), step)]
+
+
 class OrgUnitQuerySet(models.QuerySet):
     def accessible_to(self, user, *, purpose: str = "view"):
         from jiceng.accounts.scope import scope_for
@@ -94,8 +101,7 @@ class OrgUnit(models.Model):
 
     @property
     def ancestor_paths(self) -> list[str]:
-        step = SEGMENT_WIDTH + 1
-        return [self.path[: i + step] for i in range(0, len(self.path) - step, step)]
+        return path_and_ancestors(self.path)[:-1]
 
     def ancestors(self):
         return OrgUnit.objects.filter(path__in=self.ancestor_paths).order_by("depth")

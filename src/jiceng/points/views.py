@@ -16,7 +16,7 @@ from jiceng.accounts.services import client_ip
 from jiceng.audit.models import AuditEntry
 from jiceng.core.errors import JicengError, NotFoundError, PermissionDeniedError
 from jiceng.core.scope import scope_safe
-from jiceng.orgs.models import OrgUnit
+from jiceng.orgs.models import OrgUnit, path_and_ancestors
 from jiceng.orgs.selectors import org_unit_get_for_user
 from jiceng.people.models import Household, HouseholdStatus
 from jiceng.web.forms import apply_error
@@ -58,8 +58,7 @@ def community_of(unit):
     """The community or village a unit belongs to (its public notice page), else the unit itself."""
     from jiceng.orgs.models import OrgUnitKind
 
-    paths = [unit.path[: i + 1] for i, ch in enumerate(unit.path) if ch == "."]
-    found = (OrgUnit.objects.filter(path__in=paths, kind__in=[OrgUnitKind.COMMUNITY, OrgUnitKind.VILLAGE])
+    found = (OrgUnit.objects.filter(path__in=path_and_ancestors(unit.path), kind__in=[OrgUnitKind.COMMUNITY, OrgUnitKind.VILLAGE])
              .order_by("-path").first())
     return found or unit
 

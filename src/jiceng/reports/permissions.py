@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from jiceng.accounts.models import Role
-from jiceng.accounts.scope import path_in_scope, roles_of, scope_for
+from jiceng.accounts.scope import path_in_scope
 
 DESK_ROLES = {Role.STREET_ADMIN, Role.COMMUNITY_STAFF}
 HANDLER_ROLES = {Role.STREET_ADMIN, Role.COMMUNITY_STAFF, Role.GRID_WORKER, Role.DEPARTMENT_HANDLER}

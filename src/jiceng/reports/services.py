@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from jiceng.audit.services import audit_log
 from jiceng.core.errors import ErrorCollector, JicengError, NotFoundError, PermissionDeniedError
 from jiceng.core.images import clean_photo
-from jiceng.orgs.models import OrgUnit, OrgUnitKind
+from jiceng.orgs.models import OrgUnit, OrgUnitKind, path_and_ancestors
 
 from . import permissions
 from .classify import suggest
@@ -74,8 +74,7 @@ def _handler_users(report):
                                                                          [Role.COMMUNITY_STAFF, Role.GRID_WORKER])
         qs = RoleAssignment.objects.filter(org_unit_id=report.handler_unit_id, role__in=roles)
     elif report.handler_partner_id:
-        paths = [report.org_path[: i + 1] for i, ch in enumerate(report.org_path) if ch == "."]
-        qs = RoleAssignment.objects.filter(role=Role.PARTNER_HANDLER, org_unit__path__in=paths)
+        qs = RoleAssignment.objects.filter(role=Role.PARTNER_HANDLER, org_unit__path__in=path_and_ancestors(report.org_path))
     else:
         return []
     return [a.user for a in qs.select_related("user")]
@@ -181,7 +180,7 @@ def route(report, *, now=None):
     now = now or timezone.now()
     hour = timezone.localtime(now).hour
     rules = (RoutingRule.objects.filter(site=report.site, enabled=True)
-             .filter(org_path__in=[report.org_path[: i + 1] for i, ch in enumerate(report.org_path) if ch == "."])
+             .filter(org_path__in=path_and_ancestors(report.org_path))
              .select_related("handler_unit", "handler_partner"))
     best = None
     for r in rules:
@@ -198,7 +197,7 @@ def route(report, *, now=None):
     level = report.category.handler_level
     kinds = {HandlerLevel.GRID: [OrgUnitKind.GRID, OrgUnitKind.VILLAGER_GROUP],
              HandlerLevel.COMMUNITY: [OrgUnitKind.COMMUNITY, OrgUnitKind.VILLAGE]}.get(level)
-    paths = [report.org_path[: i + 1] for i, ch in enumerate(report.org_path) if ch == "."]
+    paths = path_and_ancestors(report.org_path)
     if kinds:
         unit = OrgUnit.objects.filter(path__in=paths, kind__in=kinds).order_by("-path").first()
         if unit:

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 
 from jiceng.core.errors import JicengError, NotFoundError, PermissionDeniedError
 from jiceng.core.scope import scope_safe
-from jiceng.orgs.models import OrgUnit, OrgUnitKind
+from jiceng.orgs.models import OrgUnit, OrgUnitKind, path_and_ancestors
 from jiceng.orgs.selectors import org_roots_for_user, org_unit_get_for_user
 from jiceng.people.models import PartnerUnit
 from jiceng.web.forms import apply_error
@@ -134,8 +134,7 @@ def report_detail(request, pk):
         "r": r, "events": events, "can_accept": can_accept, "can_handle": can_handle, "accept_form": accept_form,
         "duplicates": services.duplicates_of(r) if can_accept and r.status == ReportStatus.SUBMITTED else [],
         "units": _units_for_assignment(r) if (can_accept or can_handle) else [],
-        "partners": PartnerUnit.objects.filter(pairings__org_unit__path__in=[
-            r.org_path[: i + 1] for i, ch in enumerate(r.org_path) if ch == "."]).distinct() if (can_accept or can_handle) else [],
+        "partners": PartnerUnit.objects.filter(pairings__org_unit__path__in=path_and_ancestors(r.org_path)).distinct() if (can_accept or can_handle) else [],
         "is_reporter": r.reporter_id == user.pk, "ratings": Rating.choices,
         "photos_before": r.photos.filter(stage="before"), "photos_after": r.photos.filter(stage="after"),
     })

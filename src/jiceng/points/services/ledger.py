@@ -15,6 +15,7 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from jiceng.orgs.models import path_and_ancestors
 from jiceng.core.errors import JicengError
 
 from ..lock_objects import account_lock, programme_lock
@@ -63,8 +64,7 @@ def hash_of(entry: PointsLedgerEntry) -> str:
 
 def programme_for_path(path: str) -> PointsProgramme | None:
     """The programme covering a unit path: the nearest ancestor-or-self unit that runs one."""
-    segments = [path[: i + 1] for i, ch in enumerate(path) if ch == "."]
-    return PointsProgramme.objects.filter(org_path__in=segments).order_by("-org_path").first()
+    return PointsProgramme.objects.filter(org_path__in=path_and_ancestors(path)).order_by("-org_path").first()
 
 
 def ledger_post(*, household, kind: str, amount: int, idempotency_key: str, actor=None, source_type: str = "",
