@@ -87,7 +87,7 @@ def test_report_journey(live_server, phone_page, desk_page, report_site, photo_b
     assert page.inner_text("[data-testid=my-balance]").strip() == "10"
     shot(page, "report-04-points")
 
-    public = page.context.browser.new_context(viewport={"width": 390, "height": 844}).new_page()
+    public = page.context.browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN").new_page()
     public.goto(f"{base}/public/reports/{district.comm_a.code}/")
     text = public.inner_text("main")
     assert "消防通道堵塞" in text and "已关闭" in text and "通道畅通" in text and "周小红" not in text
