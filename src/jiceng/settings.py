@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "jiceng.imports",
     "jiceng.points",
     "jiceng.reports",
+    "jiceng.monitoring",
     "jiceng.web",
 ]
 

@@ -17,6 +17,7 @@ class Role(models.TextChoices):
     PARTNER_HANDLER = "partner_handler", _("共建单位联络人")
     AUDITOR = "auditor", _("审计员（只读）")
     SHOP_CLERK = "shop_clerk", _("积分超市店员")
+    COUNTY_APPROVER = "county_approver", _("县级审定人（防返贫）")
     RESIDENT = "resident", _("居民")
 
 

@@ -28,6 +28,10 @@ POINTS_SHOP_ROLES = {Role.STREET_ADMIN, Role.COMMUNITY_STAFF, Role.SHOP_CLERK}
 # A shop clerk serves households at the counter only (by card or a search within the shop's
 # scope); they do not browse households' points pages or declarations.
 POINTS_VIEW_ROLES = PEOPLE_READ_ROLES
+# Return-to-poverty monitoring (防返贫): economic records are seen only by those who handle them.
+MONITORING_VIEW_ROLES = {Role.STREET_ADMIN, Role.COMMUNITY_STAFF, Role.GRID_WORKER, Role.COUNTY_APPROVER}
+MONITORING_RECORD_ROLES = {Role.STREET_ADMIN, Role.COMMUNITY_STAFF, Role.GRID_WORKER}
+MONITORING_MANAGE_ROLES = {Role.STREET_ADMIN, Role.COUNTY_APPROVER}
 
 PURPOSE_ROLES = {
     "view": PEOPLE_READ_ROLES,
@@ -41,6 +45,9 @@ PURPOSE_ROLES = {
     "points_record": POINTS_RECORD_ROLES,
     "points_review": POINTS_REVIEW_ROLES,
     "points_shop": POINTS_SHOP_ROLES,
+    "monitoring_view": MONITORING_VIEW_ROLES,
+    "monitoring_record": MONITORING_RECORD_ROLES,
+    "monitoring_manage": MONITORING_MANAGE_ROLES,
 }
 
 
