@@ -22,6 +22,7 @@ urlpatterns = [
     path("points/", include("jiceng.points.urls")),
     path("public/points/<str:code>/", points_views.public_notice, name="public_points"),
     path("reports/", include("jiceng.reports.urls")),
+    path("monitoring/", include("jiceng.monitoring.urls")),
     path("public/reports/<str:code>/", reports_views.public_board, name="public_reports"),
     path("api/", api.urls),
     path("open311/v2/", include("jiceng.reports.urls_open311")),

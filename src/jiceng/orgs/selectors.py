@@ -19,9 +19,9 @@ def org_unit_list(*, user, parent_id: int | None = None, kind: str = "", q: str 
     return qs.order_by("path")
 
 
-def org_unit_get_for_user(user, unit_id) -> OrgUnit:
+def org_unit_get_for_user(user, unit_id, *, purpose: str = "view") -> OrgUnit:
     try:
-        return OrgUnit.objects.accessible_to(user).get(pk=int(unit_id))
+        return OrgUnit.objects.accessible_to(user, purpose=purpose).get(pk=int(unit_id))
     except (OrgUnit.DoesNotExist, ValueError, TypeError):
         raise NotFoundError() from None
 
@@ -33,11 +33,11 @@ def org_unit_get_by_code_for_user(user, code: str) -> OrgUnit:
         raise NotFoundError() from None
 
 
-def org_roots_for_user(user):
+def org_roots_for_user(user, *, purpose: str = "view"):
     """The top units the user sees: the units of their roles (or the tree's roots for everything)."""
     from jiceng.accounts.scope import scope_for
 
-    scope = scope_for(user)
+    scope = scope_for(user, purpose=purpose)
     if scope.everything:
         return OrgUnit.objects.filter(parent__isnull=True).order_by("sort_order", "path")
     paths = scope.paths

@@ -4,6 +4,7 @@ from __future__ import annotations
 from jiceng.accounts import permissions
 from jiceng.accounts.models import Role
 from jiceng.accounts.scope import roles_of
+from jiceng.monitoring import permissions as monitoring_permissions
 from jiceng.points import permissions as points_permissions
 from jiceng.reports import permissions as report_permissions
 
@@ -23,6 +24,7 @@ def navigation(request):
         "nav_role_labels": role_labels,
         "nav_points": staff and points_permissions.can_view_any(user),
         "nav_reports": report_permissions.is_desk(user) or report_permissions.is_handler(user),
+        "nav_monitoring": monitoring_permissions.can_view_any(user),
         "nav_shop": points_permissions.can_use_any_shop(user) and not points_permissions.can_view_any(user),
         "points_nav": {"review": points_permissions.can_review_any(user),
                        "record": points_permissions.can_record_any(user),

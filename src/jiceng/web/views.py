@@ -23,6 +23,8 @@ def home(request):
     roles = roles_of(user)
     if roles == {Role.SHOP_CLERK}:
         return redirect("points:shop_list")
+    if roles == {Role.COUNTY_APPROVER}:
+        return redirect("monitoring:worklist")
     if roles == {Role.RESIDENT}:
         household = None
         members = []
