@@ -12,16 +12,21 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 STAFF_PAGES = ["/", "/orgs/", "/people/households/", "/people/residents/", "/people/party-members/",
                "/people/partners/", "/people/cadres/", "/people/volunteers/", "/reports/", "/reports/new/",
                "/points/", "/points/items/", "/points/ratings/", "/points/shops/"]
+MONITORING_PAGES = ["/monitoring/", "/monitoring/signals/", "/monitoring/cases/", "/monitoring/households/?at_risk=1",
+                    "/monitoring/figures/", "/monitoring/department-lists/"]
 EXTRA_PAGES = {
-    "demo-street": ["/audit/", "/points/review/", "/points/cards/", "/points/events/new/"],
+    "demo-street": ["/audit/", "/points/review/", "/points/cards/", "/points/events/new/", *MONITORING_PAGES,
+                    "/monitoring/settings/"],
     "demo-auditor": ["/audit/"],
     "demo-community": ["/points/review/", "/points/cards/", "/points/events/new/", "/reports/figures/",
-                       "/reports/disputes/", "/reports/errands/"],
-    "demo-grid": ["/points/cards/", "/points/events/new/"],
+                       "/reports/disputes/", "/reports/errands/", *MONITORING_PAGES],
+    "demo-grid": ["/points/cards/", "/points/events/new/", "/monitoring/", "/monitoring/signals/",
+                  "/monitoring/households/?at_risk=1"],
 }
 ROLE_PAGES = {
     "demo-resident": ["/", "/points/me/", "/points/me/declare/", "/points/me/shop/", "/public/points/530124001001/",
-                      "/reports/mine/", "/reports/new/", "/public/reports/530124001001/"],
+                      "/reports/mine/", "/reports/new/", "/public/reports/530124001001/", "/monitoring/declare/"],
+    "demo-county": ["/", *MONITORING_PAGES, "/monitoring/settings/"],
     "demo-shop": ["/points/shops/", "/points/shops/{shop}/counter/", "/points/shops/{shop}/stock/",
                   "/points/shops/{shop}/reconciliation/"],
 }

@@ -62,6 +62,7 @@ DEMO_LOGINS = [
     ("demo-auditor", Role.AUDITOR, "审计员"),
     ("demo-resident", Role.RESIDENT, "居民"),
     ("demo-shop", Role.SHOP_CLERK, "积分超市店员"),
+    ("demo-county", Role.COUNTY_APPROVER, "县级审定人（防返贫）"),
 ]
 
 
@@ -415,7 +416,7 @@ class Builder:
             Role.STREET_ADMIN: self.street, Role.COMMUNITY_STAFF: comm, Role.GRID_WORKER: grid,
             Role.BRANCH_SECRETARY: grid, Role.DEPARTMENT_HANDLER: second,
             Role.PARTNER_HANDLER: comm if paired else second, Role.AUDITOR: self.street, Role.RESIDENT: grid,
-            Role.SHOP_CLERK: comm,
+            Role.SHOP_CLERK: comm, Role.COUNTY_APPROVER: self.street,
         }
         logins = []
         for username, role, label in DEMO_LOGINS:
@@ -476,6 +477,9 @@ def demo_build(*, households: int = 2000, seed: int = 2026, progress=None, modul
         from jiceng.reports.demo import build_reports_demo
 
         b.stats["reports"] = build_reports_demo(b)
+        from jiceng.monitoring.demo import build_monitoring_demo
+
+        b.stats["monitoring"] = build_monitoring_demo(b)
     if connection.vendor == "postgresql":
         with connection.cursor() as cur:
             cur.execute("ANALYZE")

@@ -53,6 +53,13 @@ class Command(BaseCommand):
                 f"问题诉求：{r['categories']} 个类别，{r['reports']} 条诉求（已关闭 {r['closed']}、待评价 {r['resolved']}、"
                 f"办理中 {r['in_progress'] + r['assigned']}、待受理 {r['submitted']}、不予受理 {r['rejected']}、超期 {r['overdue']}），"
                 f"{r['disputes']} 件矛盾纠纷调处，{r['errands']} 件红色代办。")
+        if "monitoring" in s:
+            m = s["monitoring"]
+            st = m["by_status"]
+            self.stdout.write(
+                f"防返贫监测：{m['households']} 户建立经济档案，监测帮扶中 {st['monitored']} 户、识别中 {st['identifying']} 户、"
+                f"风险消除审核中 {st['eliminating']} 户、已消除 {st['eliminated']} 户、未纳入 {st['dismissed']} 户，"
+                f"待核实风险信号 {m['open_signals']} 条，走访逾期 {m['visits']['overdue']} 次。")
         self._print_logins()
 
     def _print_logins(self):
