@@ -11,6 +11,7 @@ from jiceng.accounts.models import Role
 from jiceng.accounts.scope import _assignments, scope_for
 
 from .models import OPEN_STATUSES, Notification, Report, ReportStatus
+from . import permissions
 from .permissions import DESK_ROLES, HANDLER_ROLES
 
 BASE = ("category", "org_unit", "handler_unit", "handler_partner", "reporter_household")
@@ -64,6 +65,40 @@ def desk_queue(*, user):
 
 def my_reports(*, user):
     return Report.objects.filter(reporter=user).select_related(*BASE).order_by("-created_at")
+
+
+def my_reports_filtered(*, user, status: str = "", overdue: bool = False, category_id=None):
+    """The reports this user made, with the list's filters (a resident's view of the list)."""
+    qs = my_reports(user=user)
+    if status == "open":
+        qs = qs.filter(status__in=OPEN_STATUSES)
+    elif status:
+        qs = qs.filter(status=status)
+    if overdue:
+        qs = qs.filter(overdue_at__isnull=False, status__in=[ReportStatus.ASSIGNED, ReportStatus.IN_PROGRESS])
+    if category_id:
+        qs = qs.filter(category_id=category_id)
+    return qs.order_by("-created_at", "-id")
+
+
+def report_place_get_for_user(user, unit_id):
+    """A place where this user may say a problem is: a unit in their scope (staff), or a unit in the
+    community of their household (residents); else one not-found error for both cases."""
+    from jiceng.core.errors import NotFoundError
+    from jiceng.orgs.models import OrgUnit
+    from jiceng.orgs.selectors import org_unit_get_for_user
+
+    if getattr(user, "resident_id", None) and user.resident.household_id and not (
+            permissions.is_desk(user) or permissions.is_handler(user)):
+        home = user.resident.household.org_unit
+        unit = OrgUnit.objects.filter(pk=unit_id, path__startswith=home.path[: 2 * 6]).first()
+        if unit is None:
+            raise NotFoundError(field="org_unit_id")
+        return unit
+    try:
+        return org_unit_get_for_user(user, unit_id)
+    except NotFoundError:
+        raise NotFoundError(field="org_unit_id") from None
 
 
 def inbox(*, user, limit: int = 20):

@@ -90,10 +90,14 @@ def _event(report, *, actor, action: str, from_status: str, to_status: str, note
               before={"status": from_status}, after={"status": to_status, "note": note})
 
 
+def _bad_transition(report) -> JicengError:
+    return JicengError(_("当前状态“%(s)s”不能执行此操作") % {"s": ReportStatus(report.status).label},
+                       field="status", code="bad_transition")
+
+
 def _move(report, to: str, *, actor, action: str, note: str = "", now=None, public: bool = True) -> None:
     if to not in TRANSITIONS[report.status]:
-        raise JicengError(_("当前状态“%(s)s”不能执行此操作") % {"s": ReportStatus(report.status).label},
-                          field="status", code="bad_transition")
+        raise _bad_transition(report)
     before = report.status
     report.status = to
     report.updated_at = now or timezone.now()
@@ -228,6 +232,9 @@ def report_accept(*, actor, report: Report, category_id=None, now=None) -> Repor
     now = now or timezone.now()
     with transaction.atomic(durable=True):
         r = _locked(report.pk)
+        if r.status != ReportStatus.SUBMITTED:
+            # ASSIGNED → ACCEPTED is a hand-back, not a second acceptance that would re-route it.
+            raise _bad_transition(r)
         if category_id and int(category_id) != r.category_id:
             cat = ReportCategory.objects.filter(pk=category_id, site=r.site, is_active=True).first()
             if cat is None:
