@@ -10,7 +10,7 @@ from django.utils import timezone
 from jiceng.accounts.models import Role
 from jiceng.accounts.scope import _assignments, scope_for
 
-from .models import OPEN_STATUSES, Notification, Report, ReportStatus
+from .models import OPEN_STATUSES, Notification, Report, ReportCategory, ReportStatus, RoutingRule
 from . import permissions
 from .permissions import DESK_ROLES, HANDLER_ROLES
 
@@ -115,3 +115,54 @@ def public_board(unit, *, limit: int = 50):
 
 def age_days(report) -> int:
     return (timezone.now() - report.created_at).days
+
+
+# ----------------------------------------------------------------------------- set-up (办理设置)
+
+def setup_site_for_user(user):
+    """The site (street) whose set-up this user may open; not found for anyone else."""
+    from jiceng.core.errors import NotFoundError
+    from jiceng.orgs.selectors import org_roots_for_user
+
+    from .services import site_of
+
+    if not permissions.can_open_setup(user):
+        raise NotFoundError()
+    root = org_roots_for_user(user).first()
+    if root is None:
+        raise NotFoundError()
+    return site_of(root)
+
+
+def categories_of(site):
+    return ReportCategory.objects.filter(site=site).select_related("parent").order_by("order", "id")
+
+
+def category_get_for_user(user, site, category_id):
+    from jiceng.core.errors import NotFoundError
+
+    cat = ReportCategory.objects.filter(site=site, pk=category_id).select_related("site").first()
+    if cat is None or not permissions.can_manage_categories(user, site):
+        raise NotFoundError()
+    return cat
+
+
+def routing_rules_for_user(user, site):
+    """The site's routing rules this user may manage (street admins: all; community staff: theirs)."""
+    qs = (RoutingRule.objects.filter(site=site)
+          .select_related("category", "org_unit", "handler_unit", "handler_partner").order_by("org_path", "id"))
+    if getattr(user, "is_superuser", False):
+        return qs
+    paths = [a.org_unit.path for a in _assignments(user) if a.role in DESK_ROLES]
+    if not paths:
+        return qs.none()
+    return qs.filter(reduce(or_, (Q(org_path__startswith=p) for p in paths)))
+
+
+def routing_rule_get_for_user(user, site, rule_id):
+    from jiceng.core.errors import NotFoundError
+
+    rule = routing_rules_for_user(user, site).filter(pk=rule_id).first()
+    if rule is None:
+        raise NotFoundError()
+    return rule
