@@ -11,6 +11,7 @@ import hashlib
 import secrets
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -169,13 +170,38 @@ def report_submit(*, actor, channel: str, category_id, description: str, org_uni
 # ----------------------------------------------------------------------------- desk
 
 def duplicates_of(report, *, limit: int = 10):
-    """Open reports of the same category at the same place (grid/building) in the last N days."""
+    """Open reports of the same category in the last N days at the same place (grid/building), or,
+    when both have a location, within M metres of it (N and M are the site's settings, 重复线索比对).
+
+    Distance is computed portably: a bounding box the database filters on (an index-friendly range on
+    lat/long), then the haversine distance in Python on the few candidates left."""
+    from .geo import bounding_box, distance_m
+
     s = settings_for(report.site)
     since = report.created_at - dt.timedelta(days=s.duplicate_days)
-    return list(Report.objects.filter(category=report.category, org_unit=report.org_unit, created_at__gte=since,
-                                      status__in=[ReportStatus.ACCEPTED, ReportStatus.ASSIGNED,
-                                                  ReportStatus.IN_PROGRESS])
-                .exclude(pk=report.pk).order_by("-created_at")[:limit])
+    place = Q(org_unit=report.org_unit)
+    located = report.lat is not None and report.long is not None and s.duplicate_metres > 0
+    if located:
+        min_lat, max_lat, min_long, max_long = bounding_box(report.lat, report.long, s.duplicate_metres)
+        place |= Q(lat__gte=min_lat, lat__lte=max_lat, long__gte=min_long, long__lte=max_long)
+    candidates = (Report.objects.filter(place, category=report.category, created_at__gte=since,
+                                        status__in=[ReportStatus.ACCEPTED, ReportStatus.ASSIGNED,
+                                                    ReportStatus.IN_PROGRESS])
+                  .exclude(pk=report.pk).select_related("org_unit").order_by("-created_at", "-id"))
+    found = []
+    for r in candidates[:500]:
+        if r.org_unit_id == report.org_unit_id:
+            r.distance_m = (distance_m(report.lat, report.long, r.lat, r.long)
+                            if located and r.lat is not None and r.long is not None else None)
+            found.append(r)
+        elif located and r.lat is not None and r.long is not None:
+            d = distance_m(report.lat, report.long, r.lat, r.long)
+            if d <= s.duplicate_metres:
+                r.distance_m = d
+                found.append(r)
+        if len(found) >= limit:
+            break
+    return found
 
 
 def route(report, *, now=None):
