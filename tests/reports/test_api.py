@@ -52,11 +52,12 @@ def desk_report(actors, report_site, district, **kw):
 def test_full_lifecycle_through_the_api(actors, report_site, district):
     resident, desk, worker = api(actors["resident"]), api(actors["desk"]), api(actors["worker"])
     body = {"category_id": report_site.fire.pk, "description": "1栋消防通道被电动车堵死了",
-            "org_unit_id": district.building_a1.pk, "address": "1栋东侧"}
+            "org_unit_id": district.building_a1.pk, "address": "1栋东侧", "lat": 25.2123456, "long": 102.5}
     r = post(resident, "/api/reports", body, key="submit-1")
     assert r.status_code == 200, r.content
     rid = r.json()["id"]
     assert r.json()["status"] == "submitted" and r.json()["suggested_category_id"] == report_site.fire.pk
+    assert (r.json()["lat"], r.json()["long"]) == (25.212346, 102.5)     # stored to the column's 6 places
     assert post(resident, "/api/reports", body, key="submit-1").status_code == 409   # a retry is not a second report
     assert Report.objects.count() == 1
 

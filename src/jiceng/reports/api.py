@@ -36,8 +36,8 @@ class ReportOut(Schema):
     org_unit_id: int
     org_unit: str
     address: str
-    lat: Decimal | None
-    long: Decimal | None
+    lat: float | None
+    long: float | None
     channel: str
     handler_level: str
     handler_unit_id: int | None
@@ -86,8 +86,8 @@ class SubmitIn(InputSchema):
     description: Text = Field(max_length=4000)
     org_unit_id: Id = Field(description="发生地点（网格、楼栋、小区等）")
     address: Text = Field("", max_length=255)
-    lat: Decimal | None = Field(None, ge=-90, le=90, max_digits=9, decimal_places=6)
-    long: Decimal | None = Field(None, ge=-180, le=180, max_digits=9, decimal_places=6)
+    lat: float | None = Field(None, ge=-90, le=90, description="纬度（度，保留 6 位小数）")
+    long: float | None = Field(None, ge=-180, le=180, description="经度（度，保留 6 位小数）")
     anonymous: bool = False
     reporter_name: Text = Field("", max_length=50, description="代他人登记时填写（窗口、网格员）")
     reporter_phone: Text = Field("", max_length=20)
@@ -131,7 +131,8 @@ def report_out(r: Report) -> dict:
         "id": r.pk, "status": r.status, "status_label": str(ReportStatus(r.status).label),
         "category_id": r.category_id, "category": r.category.name, "suggested_category_id": r.suggested_category_id,
         "description": r.description, "org_unit_id": r.org_unit_id, "org_unit": r.org_unit.name, "address": r.address,
-        "lat": r.lat, "long": r.long, "channel": r.channel, "handler_level": r.handler_level,
+        "lat": float(r.lat) if r.lat is not None else None, "long": float(r.long) if r.long is not None else None,
+        "channel": r.channel, "handler_level": r.handler_level,
         "handler_unit_id": r.handler_unit_id, "handler_unit": r.handler_unit.name if r.handler_unit_id else None,
         "handler_partner_id": r.handler_partner_id,
         "handler_partner": r.handler_partner.name if r.handler_partner_id else None,
@@ -170,6 +171,10 @@ def detail_out(user, r: Report) -> dict:
             "merged_into_id": r.merged_into_id, "actions": _actions(user, r),
             "timeline": [{"at": e.at, "actor_name": e.actor_name, "action": e.action, "from_status": e.from_status,
                           "to_status": e.to_status, "note": e.note} for e in events]}
+
+
+def _degrees(value: float | None) -> Decimal | None:
+    return None if value is None else Decimal(repr(value)).quantize(Decimal("0.000001"))
 
 
 def _report(request, report_id) -> Report:
@@ -231,7 +236,7 @@ def report_submit(request, payload: SubmitIn):
     staff = channel in (Channel.DESK, Channel.GRID)
     return run_once(request, "reports.report.submit", lambda: services.report_submit(
         actor=user, channel=channel, category_id=payload.category_id, description=payload.description, org_unit=unit,
-        address=payload.address, lat=payload.lat, long=payload.long, anonymous=payload.anonymous,
+        address=payload.address, lat=_degrees(payload.lat), long=_degrees(payload.long), anonymous=payload.anonymous,
         reporter_name=payload.reporter_name if staff else "", reporter_phone=payload.reporter_phone),
         serialise=lambda r: _stored(request, r))
 
