@@ -66,6 +66,17 @@ def test_illegal_transitions_are_refused_and_change_nothing(actors, report_site,
     assert ReportEvent.objects.filter(report=r).count() == 1
 
 
+def test_accepting_an_assigned_report_again_is_refused_and_does_not_reroute_it(actors, report_site, district):
+    r = services.report_accept(actor=actors["desk"], report=submit(actors, report_site, district))
+    accepted_at, deadline = r.accepted_at, r.deadline
+    with pytest.raises(JicengError) as exc:
+        services.report_accept(actor=actors["desk"], report=r, now=timezone.now() + dt.timedelta(hours=5))
+    assert exc.value.code == "bad_transition"
+    r.refresh_from_db()
+    assert (r.status, r.accepted_at, r.deadline) == (ReportStatus.ASSIGNED, accepted_at, deadline)
+    assert ReportEvent.objects.filter(report=r, action="accepted").count() == 1
+
+
 def test_closed_report_refuses_everything(actors, report_site, district):
     r = submit(actors, report_site, district)
     services.report_reject(actor=actors["desk"], report=r, reason="不属于本辖区")

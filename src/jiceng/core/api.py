@@ -153,10 +153,12 @@ def register_routers():
     from jiceng.orgs.api import router as orgs_router
     from jiceng.people.api import router as people_router
     from jiceng.points.api import router as points_router
+    from jiceng.reports.api import router as reports_router
 
     api.add_router("/orgs", orgs_router)
     api.add_router("/", people_router)
     api.add_router("/", points_router)
+    api.add_router("/", reports_router)
 
 
 register_routers()

@@ -87,3 +87,42 @@ class ErrandForm(BootstrapMixin, forms.Form):
     def __init__(self, *args, members, **kw):
         super().__init__(*args, **kw)
         self.fields["party_member"].choices = [("", "请选择…")] + [(m.pk, m.resident.name) for m in members]
+
+
+class CategoryForm(BootstrapMixin, forms.Form):
+    """问题类别: what a site calls it, the words that suggest it, its deadline, who handles it by default."""
+    from .models import HandlerLevel
+
+    code = forms.CharField(label=_("编码"), max_length=20, help_text=_("字母和数字，如 HJ01；也是 Open311 的服务编码"))
+    name = forms.CharField(label=_("名称"), max_length=50)
+    description = forms.CharField(label=_("说明"), required=False, max_length=200)
+    handler_level = forms.ChoiceField(label=_("默认办理层级"), choices=HandlerLevel.choices,
+                                      help_text=_("没有匹配的派单规则时，派给发生地点所在的这一层级"))
+    sla_hours = forms.IntegerField(label=_("办理时限（小时）"), min_value=1, max_value=24 * 365,
+                                   help_text=_("从受理派单起计算；修改后只影响之后派出的诉求"))
+    keywords = forms.CharField(label=_("关键词"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
+                               help_text=_("用逗号或空格分隔的词语，如：垃圾,清运,异味。用于根据描述自动建议类别；请写词语，不要写整句话"))
+    earns_points = forms.BooleanField(label=_("核实办结后为反映人所在户奖励积分"), required=False)
+    is_active = forms.BooleanField(label=_("启用（停用后居民不能再选这一类别）"), required=False)
+    order = forms.IntegerField(label=_("排序"), min_value=0, max_value=32767, required=False, initial=0)
+
+
+class RoutingRuleForm(BootstrapMixin, forms.Form):
+    """派单规则: category × place (× hours) → handler unit or partner unit."""
+
+    category = forms.ChoiceField(label=_("问题类别"), required=False)
+    org_unit = forms.ChoiceField(label=_("适用范围（该单元及其下级）"))
+    handler_unit = forms.ChoiceField(label=_("办理单位"), required=False)
+    handler_partner = forms.ChoiceField(label=_("或：办理共建单位"), required=False)
+    hour_from = forms.IntegerField(label=_("时段开始（点，可不填）"), required=False, min_value=0, max_value=23)
+    hour_to = forms.IntegerField(label=_("时段结束（点，可不填）"), required=False, min_value=1, max_value=24,
+                                 help_text=_("如 18 到 24：晚上 6 点后提交的诉求按此规则派单；不填为全天"))
+    enabled = forms.BooleanField(label=_("启用"), required=False, initial=True)
+
+    def __init__(self, *args, categories, places, handler_units, partners, **kw):
+        super().__init__(*args, **kw)
+        self.fields["category"].choices = [("", _("所有类别"))] + [(c.pk, c.name) for c in categories]
+        self.fields["org_unit"].choices = [(u.pk, f"{'　' * u.depth}{u.name}") for u in places]
+        self.fields["handler_unit"].choices = [("", _("—"))] + [
+            (u.pk, f"{u.name}（{u.get_kind_display()}）") for u in handler_units]
+        self.fields["handler_partner"].choices = [("", _("—"))] + [(p.pk, p.name) for p in partners]

@@ -22,8 +22,10 @@ from jiceng.core.scope import scope_safe
 from jiceng.orgs.models import OrgUnit
 
 from . import services
+from .privacy import mask_personal
 from .models import OPEN_STATUSES, Channel, Report, ReportCategory, ReportStatus
 
+PERSON = ("reporter", "reporter_household__head")   # only to mask their names in the text
 CLOSED = {ReportStatus.RESOLVED, ReportStatus.CLOSED, ReportStatus.REJECTED}
 MAX_SPAN = dt.timedelta(days=90)
 
@@ -120,17 +122,42 @@ def _service(cat: ReportCategory) -> dict:
             "group": cat.parent.name if cat.parent_id else cat.name}
 
 
+def _names(r: Report) -> list[str]:
+    """The people a report is about, to mask wherever their names were typed into its text."""
+    names = [r.reporter_name]
+    if r.reporter_id:
+        names += [r.reporter.display_name, r.reporter.get_full_name()]
+    if r.reporter_household_id and r.reporter_household.head_id:
+        names.append(r.reporter_household.head.name)
+    return [n for n in names if n]
+
+
 def _request_row(r: Report) -> dict:
+    """One service request as GET shows it to anyone, with or without an api_key.
+
+    Privacy choice: GeoReport v2 makes ``description`` public (GET requests needs no api_key; a city's
+    311 board shows what was reported), and we follow it, because the public can then see a problem
+    is known and being handled. What is never public is who reported it: the reporter's name, phone
+    and e-mail (Open311 first_name/last_name/phone/email, our reporter_name/reporter_phone, the
+    account and household) are not fields of this output at all, and the free text that is output
+    (description, address, status_notes) passes through ``privacy.mask_personal``, which masks phone
+    numbers, e-mails, ID numbers, the reporter's own name and "surname + 先生/女士/…" forms that
+    residents and handlers type into it. Staff read the unmasked text on the report's page and in the
+    authenticated JSON API.
+    """
     closed = r.status in CLOSED
-    notes = r.result or r.reject_reason or ""
+    names = _names(r)
+    notes = mask_personal(r.result or r.reject_reason or "", names=names)
     handler = r.handler_partner.name if r.handler_partner_id else (r.handler_unit.name if r.handler_unit_id else "")
     return {
         "service_request_id": str(r.pk), "status": "closed" if closed else "open", "status_notes": notes,
-        "service_name": r.category.name, "service_code": r.category.code, "description": r.description,
+        "service_name": r.category.name, "service_code": r.category.code,
+        "description": mask_personal(r.description, names=names),
         "agency_responsible": handler, "service_notice": "",
         "requested_datetime": _iso(r.created_at),
         "updated_datetime": _iso(r.closed_at or r.resolved_at or r.updated_at) if closed else _iso(r.updated_at),
-        "expected_datetime": _iso(r.deadline), "address": r.address, "address_id": r.org_unit.code,
+        "expected_datetime": _iso(r.deadline), "address": mask_personal(r.address, names=names),
+        "address_id": r.org_unit.code,
         "zipcode": "", "lat": str(r.lat) if r.lat is not None else "", "long": str(r.long) if r.long is not None else "",
         "media_url": "",
     }
@@ -259,7 +286,7 @@ def requests_view(request, fmt):
         return _post_request(request, fmt)
     site = _site(request)
     qs = Report.objects.filter(site=site, merged_into__isnull=True).select_related(
-        "category", "handler_unit", "handler_partner", "org_unit")
+        "category", "handler_unit", "handler_partner", "org_unit", *PERSON)
     ids = request.GET.get("service_request_id", "").strip()
     if ids:
         wanted = [i.strip() for i in ids.split(",") if i.strip()]
@@ -295,7 +322,7 @@ def requests_view(request, fmt):
 def request_detail(request, request_id, fmt):
     site = _site(request)
     r = Report.objects.filter(site=site, pk=request_id if str(request_id).isdigit() else 0).select_related(
-        "category", "handler_unit", "handler_partner", "org_unit").first()
+        "category", "handler_unit", "handler_partner", "org_unit", *PERSON).first()
     if r is None:
         raise Open311Error(404, f"service_request_id {request_id} not found")
     return _respond(fmt, [_request_row(r)], "service_requests", "request")

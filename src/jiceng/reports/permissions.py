@@ -55,3 +55,20 @@ def is_desk(user) -> bool:
 def is_handler(user) -> bool:
     everything, paths = _role_paths(user, HANDLER_ROLES | {Role.PARTNER_HANDLER})
     return everything or bool(paths)
+
+
+def can_manage_categories(user, site) -> bool:
+    """A site's categories (types, keywords, deadlines, points) are the street's: its admins only."""
+    everything, paths = _role_paths(user, {Role.STREET_ADMIN})
+    return everything or any(site.path.startswith(p) for p in paths)
+
+
+def can_manage_routing(user, unit) -> bool:
+    """Routing rules for a place: the street's admins, or a community's staff for their community."""
+    everything, paths = _role_paths(user, {Role.STREET_ADMIN, Role.COMMUNITY_STAFF})
+    return everything or any(unit.path.startswith(p) for p in paths)
+
+
+def can_open_setup(user) -> bool:
+    """Whether the set-up pages (办理设置) are offered at all: street admins and community staff."""
+    return is_desk(user)

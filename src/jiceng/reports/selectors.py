@@ -10,7 +10,8 @@ from django.utils import timezone
 from jiceng.accounts.models import Role
 from jiceng.accounts.scope import _assignments, scope_for
 
-from .models import OPEN_STATUSES, Notification, Report, ReportStatus
+from .models import OPEN_STATUSES, Notification, Report, ReportCategory, ReportStatus, RoutingRule
+from . import permissions
 from .permissions import DESK_ROLES, HANDLER_ROLES
 
 BASE = ("category", "org_unit", "handler_unit", "handler_partner", "reporter_household")
@@ -66,6 +67,40 @@ def my_reports(*, user):
     return Report.objects.filter(reporter=user).select_related(*BASE).order_by("-created_at")
 
 
+def my_reports_filtered(*, user, status: str = "", overdue: bool = False, category_id=None):
+    """The reports this user made, with the list's filters (a resident's view of the list)."""
+    qs = my_reports(user=user)
+    if status == "open":
+        qs = qs.filter(status__in=OPEN_STATUSES)
+    elif status:
+        qs = qs.filter(status=status)
+    if overdue:
+        qs = qs.filter(overdue_at__isnull=False, status__in=[ReportStatus.ASSIGNED, ReportStatus.IN_PROGRESS])
+    if category_id:
+        qs = qs.filter(category_id=category_id)
+    return qs.order_by("-created_at", "-id")
+
+
+def report_place_get_for_user(user, unit_id):
+    """A place where this user may say a problem is: a unit in their scope (staff), or a unit in the
+    community of their household (residents); else one not-found error for both cases."""
+    from jiceng.core.errors import NotFoundError
+    from jiceng.orgs.models import OrgUnit
+    from jiceng.orgs.selectors import org_unit_get_for_user
+
+    if getattr(user, "resident_id", None) and user.resident.household_id and not (
+            permissions.is_desk(user) or permissions.is_handler(user)):
+        home = user.resident.household.org_unit
+        unit = OrgUnit.objects.filter(pk=unit_id, path__startswith=home.path[: 2 * 6]).first()
+        if unit is None:
+            raise NotFoundError(field="org_unit_id")
+        return unit
+    try:
+        return org_unit_get_for_user(user, unit_id)
+    except NotFoundError:
+        raise NotFoundError(field="org_unit_id") from None
+
+
 def inbox(*, user, limit: int = 20):
     return Notification.objects.filter(user=user).select_related("report").order_by("-created_at")[:limit]
 
@@ -80,3 +115,54 @@ def public_board(unit, *, limit: int = 50):
 
 def age_days(report) -> int:
     return (timezone.now() - report.created_at).days
+
+
+# ----------------------------------------------------------------------------- set-up (办理设置)
+
+def setup_site_for_user(user):
+    """The site (street) whose set-up this user may open; not found for anyone else."""
+    from jiceng.core.errors import NotFoundError
+    from jiceng.orgs.selectors import org_roots_for_user
+
+    from .services import site_of
+
+    if not permissions.can_open_setup(user):
+        raise NotFoundError()
+    root = org_roots_for_user(user).first()
+    if root is None:
+        raise NotFoundError()
+    return site_of(root)
+
+
+def categories_of(site):
+    return ReportCategory.objects.filter(site=site).select_related("parent").order_by("order", "id")
+
+
+def category_get_for_user(user, site, category_id):
+    from jiceng.core.errors import NotFoundError
+
+    cat = ReportCategory.objects.filter(site=site, pk=category_id).select_related("site").first()
+    if cat is None or not permissions.can_manage_categories(user, site):
+        raise NotFoundError()
+    return cat
+
+
+def routing_rules_for_user(user, site):
+    """The site's routing rules this user may manage (street admins: all; community staff: theirs)."""
+    qs = (RoutingRule.objects.filter(site=site)
+          .select_related("category", "org_unit", "handler_unit", "handler_partner").order_by("org_path", "id"))
+    if getattr(user, "is_superuser", False):
+        return qs
+    paths = [a.org_unit.path for a in _assignments(user) if a.role in DESK_ROLES]
+    if not paths:
+        return qs.none()
+    return qs.filter(reduce(or_, (Q(org_path__startswith=p) for p in paths)))
+
+
+def routing_rule_get_for_user(user, site, rule_id):
+    from jiceng.core.errors import NotFoundError
+
+    rule = routing_rules_for_user(user, site).filter(pk=rule_id).first()
+    if rule is None:
+        raise NotFoundError()
+    return rule

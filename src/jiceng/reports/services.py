@@ -11,6 +11,7 @@ import hashlib
 import secrets
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -90,10 +91,14 @@ def _event(report, *, actor, action: str, from_status: str, to_status: str, note
               before={"status": from_status}, after={"status": to_status, "note": note})
 
 
+def _bad_transition(report) -> JicengError:
+    return JicengError(_("当前状态“%(s)s”不能执行此操作") % {"s": ReportStatus(report.status).label},
+                       field="status", code="bad_transition")
+
+
 def _move(report, to: str, *, actor, action: str, note: str = "", now=None, public: bool = True) -> None:
     if to not in TRANSITIONS[report.status]:
-        raise JicengError(_("当前状态“%(s)s”不能执行此操作") % {"s": ReportStatus(report.status).label},
-                          field="status", code="bad_transition")
+        raise _bad_transition(report)
     before = report.status
     report.status = to
     report.updated_at = now or timezone.now()
@@ -165,13 +170,38 @@ def report_submit(*, actor, channel: str, category_id, description: str, org_uni
 # ----------------------------------------------------------------------------- desk
 
 def duplicates_of(report, *, limit: int = 10):
-    """Open reports of the same category at the same place (grid/building) in the last N days."""
+    """Open reports of the same category in the last N days at the same place (grid/building), or,
+    when both have a location, within M metres of it (N and M are the site's settings, 重复线索比对).
+
+    Distance is computed portably: a bounding box the database filters on (an index-friendly range on
+    lat/long), then the haversine distance in Python on the few candidates left."""
+    from .geo import bounding_box, distance_m
+
     s = settings_for(report.site)
     since = report.created_at - dt.timedelta(days=s.duplicate_days)
-    return list(Report.objects.filter(category=report.category, org_unit=report.org_unit, created_at__gte=since,
-                                      status__in=[ReportStatus.ACCEPTED, ReportStatus.ASSIGNED,
-                                                  ReportStatus.IN_PROGRESS])
-                .exclude(pk=report.pk).order_by("-created_at")[:limit])
+    place = Q(org_unit=report.org_unit)
+    located = report.lat is not None and report.long is not None and s.duplicate_metres > 0
+    if located:
+        min_lat, max_lat, min_long, max_long = bounding_box(report.lat, report.long, s.duplicate_metres)
+        place |= Q(lat__gte=min_lat, lat__lte=max_lat, long__gte=min_long, long__lte=max_long)
+    candidates = (Report.objects.filter(place, category=report.category, created_at__gte=since,
+                                        status__in=[ReportStatus.ACCEPTED, ReportStatus.ASSIGNED,
+                                                    ReportStatus.IN_PROGRESS])
+                  .exclude(pk=report.pk).select_related("org_unit").order_by("-created_at", "-id"))
+    found = []
+    for r in candidates[:500]:
+        if r.org_unit_id == report.org_unit_id:
+            r.distance_m = (distance_m(report.lat, report.long, r.lat, r.long)
+                            if located and r.lat is not None and r.long is not None else None)
+            found.append(r)
+        elif located and r.lat is not None and r.long is not None:
+            d = distance_m(report.lat, report.long, r.lat, r.long)
+            if d <= s.duplicate_metres:
+                r.distance_m = d
+                found.append(r)
+        if len(found) >= limit:
+            break
+    return found
 
 
 def route(report, *, now=None):
@@ -228,6 +258,9 @@ def report_accept(*, actor, report: Report, category_id=None, now=None) -> Repor
     now = now or timezone.now()
     with transaction.atomic(durable=True):
         r = _locked(report.pk)
+        if r.status != ReportStatus.SUBMITTED:
+            # ASSIGNED → ACCEPTED is a hand-back, not a second acceptance that would re-route it.
+            raise _bad_transition(r)
         if category_id and int(category_id) != r.category_id:
             cat = ReportCategory.objects.filter(pk=category_id, site=r.site, is_active=True).first()
             if cat is None:
