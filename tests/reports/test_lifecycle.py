@@ -211,3 +211,13 @@ def test_disputes_and_errands_are_recorded_with_clear_errors(actors, report_site
     e = services.errand_record(actor=actors["desk"], household=actors["hh"], what="代缴医保", party_member=member,
                                requested_on=timezone.localdate(), done_on=timezone.localdate())
     assert Errand.objects.get().pk == e.pk
+
+
+def test_public_board_masks_phones_and_names_typed_into_the_reply(actors, report_site, district, client):
+    r = submit(actors, report_site, district)
+    r = services.report_accept(actor=actors["desk"], report=r)
+    services.report_resolve(actor=actors["worker"], report=r,
+                            result="已通知车主王建国（13912345678）移走电动车")
+    body = client.get(f"/public/reports/{district.comm_a.code}/").content.decode()
+    assert "移走电动车" in body
+    assert "13912345678" not in body

@@ -198,7 +198,15 @@ def public_board(request, code):
     unit = OrgUnit.objects.filter(code=code).first()
     if unit is None:
         raise NotFoundError()
-    rows = [(r, (timezone.now() - r.created_at).days) for r in selectors.public_board(unit)]
+    from .privacy import mask_personal
+
+    rows = []
+    for r in selectors.public_board(unit):
+        # The reply and the refusal reason are typed by staff: phones, ID numbers and names in them are masked.
+        names = [n for n in (r.reporter_name,) if n]
+        r.public_result = mask_personal(r.result, names=names) if r.result else ""
+        r.public_reject_reason = mask_personal(r.reject_reason, names=names) if r.reject_reason else ""
+        rows.append((r, (timezone.now() - r.created_at).days))
     return render(request, "reports/public_board.html", {"unit": unit, "rows": rows})
 
 
