@@ -150,6 +150,7 @@ def auth_token(request, payload: TokenIn):
 
 
 def register_routers():
+    from jiceng.monitoring.api import router as monitoring_router
     from jiceng.orgs.api import router as orgs_router
     from jiceng.people.api import router as people_router
     from jiceng.points.api import router as points_router
@@ -159,6 +160,7 @@ def register_routers():
     api.add_router("/", people_router)
     api.add_router("/", points_router)
     api.add_router("/", reports_router)
+    api.add_router("/", monitoring_router)
 
 
 register_routers()

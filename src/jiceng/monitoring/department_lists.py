@@ -55,6 +55,8 @@ def _number(text: str, label: str) -> Decimal | None:
         raise ParseError(_("%(l)s“%(v)s”不是数字") % {"l": label, "v": text})
     if value < 0:
         raise ParseError(_("%(l)s不能为负数") % {"l": label})
+    if value >= Decimal(10) ** 10:
+        raise ParseError(_("%(l)s数值过大") % {"l": label})
     return value.quantize(Decimal("0.01"))
 
 

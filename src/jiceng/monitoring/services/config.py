@@ -50,8 +50,12 @@ def _decimal(value, *, field: str, label: str, allow_none: bool = False) -> Deci
         d = Decimal(str(value).replace(",", "").strip())
     except (InvalidOperation, ValueError):
         raise JicengError(_("%(l)s“%(v)s”不是数字") % {"l": label, "v": value}, field=field) from None
-    if not d.is_finite() or d < 0:
+    if not d.is_finite():
+        raise JicengError(_("%(l)s“%(v)s”不是数字") % {"l": label, "v": value}, field=field)
+    if d < 0:
         raise JicengError(_("%(l)s不能为负数") % {"l": label}, field=field)
+    if d >= Decimal(10) ** 10:
+        raise JicengError(_("%(l)s数值过大") % {"l": label}, field=field)
     return d.quantize(Decimal("0.01"))
 
 

@@ -140,7 +140,7 @@ def profile_save(*, actor, household, year: int, values: dict, members: dict | N
         if "member_count" not in clean and created:
             profile.member_count = max(1, len(people))
         profile.org_path = household.org_path
-        profile.income_per_head = (profile.total_income / profile.member_count).quantize(Decimal("0.01"),
+        profile.income_per_head = (Decimal(profile.total_income) / profile.member_count).quantize(Decimal("0.01"),
                                                                                       rounding=ROUND_HALF_UP)
         profile.updated_by = actor
         profile.save()
