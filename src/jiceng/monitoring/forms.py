@@ -37,7 +37,7 @@ class ProfileForm(_Base):
 class VisitForm(_Base):
     kind = forms.ChoiceField(label=_("走访类型"), choices=VisitKind.choices, widget=forms.RadioSelect,
                              initial=VisitKind.SCREENING)
-    visited_on = forms.DateField(label=_("走访日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    visited_on = forms.DateField(label=_("走访日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     findings = forms.CharField(label=_("走访情况"), widget=forms.Textarea(attrs={"rows": 3}))
     risks = forms.MultipleChoiceField(label=_("发现的风险（可多选）"), choices=RiskKind.choices, required=False,
                                       widget=forms.CheckboxSelectMultiple)
@@ -66,7 +66,7 @@ class DepartmentListForm(_Base):
 class MeasureForm(_Base):
     kind = forms.ChoiceField(label=_("帮扶类型"), choices=MeasureKind.choices)
     description = forms.CharField(label=_("措施内容"), max_length=200)
-    started_on = forms.DateField(label=_("开始日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    started_on = forms.DateField(label=_("开始日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     amount = money(_("金额（元）"))
     result = forms.CharField(label=_("成效"), required=False)
 

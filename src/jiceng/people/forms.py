@@ -27,7 +27,7 @@ class ResidentForm(BootstrapMixin, forms.Form):
     gender = forms.ChoiceField(label=_("性别"), choices=[("", _("按身份证号自动识别"))] + list(Gender.choices),
                                required=False)
     birth_date = forms.DateField(label=_("出生日期"), required=False, help_text=_("留空则按身份证号自动填写"),
-                                 widget=forms.DateInput(attrs={"type": "date"}),
+                                 widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
                                  error_messages={"invalid": _("出生日期无法识别，请按 2023-05-01 的格式填写")})
     phone = forms.CharField(label=_("联系电话"), max_length=20, required=False,
                             widget=forms.TextInput(attrs={"inputmode": "tel"}))
@@ -75,7 +75,7 @@ class HouseholdMoveForm(BootstrapMixin, forms.Form):
 class PartyMemberForm(BootstrapMixin, forms.Form):
     id_number = forms.CharField(label=_("党员身份证号"), max_length=24, help_text=_("须是已登记的居民"))
     status = forms.ChoiceField(label=_("党员类型"), choices=PartyMemberStatus.choices)
-    join_date = forms.DateField(label=_("入党日期"), widget=forms.DateInput(attrs={"type": "date"}),
+    join_date = forms.DateField(label=_("入党日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
                                 error_messages={"invalid": _("入党日期无法识别，请按 2023-05-01 的格式填写")})
     party_post = forms.CharField(label=_("党内职务"), max_length=50, required=False)
     household_numbers = forms.CharField(label=_("联系户（户编号，多个用空格或逗号分隔）"), required=False,

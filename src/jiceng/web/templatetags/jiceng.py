@@ -63,6 +63,8 @@ def widget_kind(bound_field):
     w = bound_field.field.widget
     if isinstance(w, forms.CheckboxSelectMultiple):
         return "checkboxes"
+    if isinstance(w, forms.RadioSelect):
+        return "radios"
     if isinstance(w, forms.CheckboxInput):
         return "checkbox"
     return "input"
