@@ -76,3 +76,7 @@ def can_declare_for_household(user, household) -> bool:
     if getattr(user, "resident_id", None) and user.resident.household_id == household.pk:
         return True
     return can_record(user, household.org_path)
+
+
+def can_import_any(user) -> bool:
+    return _any(user, {Role.STREET_ADMIN, Role.COMMUNITY_STAFF, Role.COUNTY_APPROVER})

@@ -25,6 +25,8 @@ def navigation(request):
         "nav_points": staff and points_permissions.can_view_any(user),
         "nav_reports": report_permissions.is_desk(user) or report_permissions.is_handler(user),
         "nav_monitoring": monitoring_permissions.can_view_any(user),
+        "monitoring_nav": {"lists": monitoring_permissions.can_import_any(user),
+                           "manage": monitoring_permissions.can_manage_any(user)},
         "nav_shop": points_permissions.can_use_any_shop(user) and not points_permissions.can_view_any(user),
         "points_nav": {"review": points_permissions.can_review_any(user),
                        "record": points_permissions.can_record_any(user),
