@@ -163,3 +163,39 @@ def test_county_approver_lands_on_the_worklist(client, mon, role_attr):
     resp = client.get("/")
     assert resp.status_code == 302 and resp["Location"].endswith("/monitoring/")
     assert client.get("/monitoring/").status_code == 200
+
+
+def test_measure_result_is_updated_and_audited(client, mon):
+    from jiceng.monitoring.services import measure_add
+
+    case = enrol(mon)
+    m = measure_add(actor=mon.grid_worker, case=case, kind="employment", description="推荐到工业园区就业",
+                    started_on=timezone.localdate(), amount="0")
+    login(client, mon.grid_worker)
+    resp = client.post(f"/monitoring/cases/{case.pk}/measure_result/", {"measure": m.pk, "result": "已上岗，月收入3500元"})
+    assert resp.status_code == 302
+    m.refresh_from_db()
+    assert m.result == "已上岗，月收入3500元"
+    assert AuditEntry.objects.filter(action="monitoring.measure.updated").latest("id").after["result"] == m.result
+
+
+def test_registry_household_page_links_to_monitoring_for_those_who_see_it(client, mon, make_user):
+    from jiceng.accounts.models import Role
+
+    enrol(mon)
+    login(client, mon.community)
+    body = client.get(f"/people/households/{mon.household.pk}/").content.decode()
+    assert f"/monitoring/households/{mon.household.pk}/" in body and "监测帮扶中" in body
+    client.logout()
+    login(client, make_user(Role.BRANCH_SECRETARY, mon.district.grid_a1))
+    body = client.get(f"/people/households/{mon.household.pk}/").content.decode()
+    assert "/monitoring/households/" not in body
+
+
+def test_scheduled_jobs_run(mon):
+    from jiceng.monitoring import tasks
+
+    enrol(mon)
+    assert tasks.close_postings.call_local() == 0
+    assert set(tasks.check_visits_and_deadlines.call_local()) == {"reminded", "overdue", "signals_overdue"}
+    assert tasks.run_rules.call_local()["households"] == 0

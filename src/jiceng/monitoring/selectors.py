@@ -142,3 +142,13 @@ def worklist(*, user) -> dict:
 def profiles_of(household):
     return (EconomicProfile.objects.filter(household=household).order_by("-year")
             .prefetch_related("members__resident"))
+
+
+def household_badge(user, household) -> dict | None:
+    """For the registry's household page: the monitoring state and a link, for roles that see it
+    (no economic figures, so it is not a view of the economic record)."""
+    if not permissions.can_view(user, household.org_path):
+        return None
+    case = MonitoringCase.objects.filter(household=household).order_by("-created_at").first()
+    return {"case": case, "open_signals": RiskSignal.objects.filter(household=household,
+                                                                    status=SignalStatus.OPEN).count()}

@@ -367,6 +367,12 @@ def case_act(request, pk, action):
             target = User.objects.filter(pk=p.get("user")).first() if (p.get("user") or "").isdigit() else None
             services.responsible_assign(actor=user, case=case, user=target)
             messages.success(request, _("帮扶责任人已确定"))
+        elif action == "measure_result":
+            measure = case.measures.filter(pk=p.get("measure") if (p.get("measure") or "").isdigit() else None).first()
+            if measure is None:
+                raise NotFoundError()
+            services.measure_update(actor=user, measure=measure, result=p.get("result", ""))
+            messages.success(request, _("帮扶成效已保存"))
         elif action == "measure":
             form = MeasureForm(p)
             if not form.is_valid():

@@ -65,10 +65,12 @@ def household_list(request):
 @login_required
 def household_detail(request, pk):
     household = selectors.household_get_for_user(request.user, pk)
+    from jiceng.monitoring.selectors import household_badge
     from jiceng.points.selectors import household_summary
 
     return render(request, "people/household_detail.html", {
         "household": household, "members": household.members.all(), "points": household_summary(household),
+        "monitoring": household_badge(request.user, household),
         "can_change": permissions.can_change_path(request.user, household.org_path),
     })
 
