@@ -170,6 +170,8 @@ MEDIA_URL = "/media/"
 DATA_UPLOAD_MAX_MEMORY_SIZE = 1 * 1024 * 1024
 # Uploaded import files (a street's whole roll is ~200 MB of CSV) are streamed to this folder, not
 # held in memory or in the database; the task that checks and applies the file reads it from here.
+# Days an unapplied upload is kept (for the user to download it back with an error column).
+IMPORT_RETENTION_DAYS = int(os.environ.get("JICENG_IMPORT_RETENTION_DAYS", "7"))
 IMPORT_UPLOAD_DIR = (Path(__import__("tempfile").gettempdir()) / "jiceng-test-imports") if TESTING else (
     VAR_DIR / "imports")
 IMPORT_MAX_UPLOAD = 512 * 1024 * 1024

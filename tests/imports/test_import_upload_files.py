@@ -50,3 +50,44 @@ def test_jobs_stored_in_the_database_still_read(district, make_user):
     job = ImportJob.objects.create(actor=user, kind="residents", filename="r.csv", data=b"a,b\n", sha256="0",
                                    status="queued")
     assert job.read_data() == b"a,b\n"
+
+
+def test_stored_uploads_are_purged_after_apply_and_after_the_retention_period(
+        district, make_user, client, settings, tmp_path, django_capture_on_commit_callbacks):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from jiceng.imports.models import ImportJob
+    from jiceng.imports.services import import_jobs_purge_due
+    from jiceng.imports.tasks import purge_uploads
+
+    settings.IMPORT_UPLOAD_DIR = tmp_path
+    settings.IMPORT_RETENTION_DAYS = 7
+    user = make_user("community_staff", district.comm_a)
+    assert client.login(username=user.username, password=PASSWORD)
+    good = csv_bytes(family_rows(district, 2))
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/imports/", {"kind": "residents", "file": SimpleUploadedFile("good.csv", good)})
+    applied = ImportJob.objects.get()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/imports/{applied.pk}/apply/")
+    applied.refresh_from_db()
+    # Applied: the upload (ID numbers, phones) is deleted at once; the job keeps its counts.
+    assert applied.status == "applied" and applied.purged_at is not None and applied.file == ""
+    assert list(tmp_path.iterdir()) == [] and applied.result["created"] == 6
+    bad = good.replace(b"\xe5\xbc\xa0", b"=")  # a formula-looking name: rejected
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/imports/", {"kind": "residents", "file": SimpleUploadedFile("bad.csv", bad)})
+    rejected = ImportJob.objects.exclude(pk=applied.pk).get()
+    assert rejected.status == "rejected" and rejected.purged_at is None
+    assert client.get(f"/imports/{rejected.pk}/errors.xlsx").status_code == 200  # kept for the error copy
+    assert import_jobs_purge_due() == 0
+    assert purge_uploads.call_local() == 0
+    later = timezone.now() + dt.timedelta(days=8)
+    assert import_jobs_purge_due(now=later) == 1
+    rejected.refresh_from_db()
+    assert rejected.purged_at is not None and list(tmp_path.iterdir()) == []
+    resp = client.get(f"/imports/{rejected.pk}/errors.xlsx")
+    assert resp.status_code == 404
+    assert "已按保存期限清除" in client.get(f"/imports/{rejected.pk}/").content.decode()

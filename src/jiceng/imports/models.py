@@ -36,6 +36,7 @@ class ImportJob(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     applied_at = models.DateTimeField(null=True, blank=True)
     message = models.TextField(blank=True)
+    purged_at = models.DateTimeField(null=True, blank=True)  # when the stored upload was deleted
 
     RUNNING = ("queued", "checking", "apply_queued", "applying")
 
@@ -44,7 +45,13 @@ class ImportJob(models.Model):
         return self.status in self.RUNNING
 
     def read_data(self) -> bytes:
-        """The uploaded file's bytes."""
+        """The uploaded file's bytes (gone once the job is purged)."""
+        if self.purged_at is not None:
+            from django.utils.translation import gettext as _
+
+            from jiceng.core.errors import NotFoundError
+
+            raise NotFoundError(_("上传的文件已按保存期限清除，请重新上传"))
         if self.file:
             return (Path(settings.IMPORT_UPLOAD_DIR) / self.file).read_bytes()
         return bytes(self.data)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -100,6 +100,9 @@ def import_job_cancel(*, actor, job: ImportJob) -> ImportJob:
         ImportJob.objects.filter(pk=job.pk, status=job.status).update(status=ImportStatus.CANCELLED)
     cache.set(_cancel_key(job.pk), True, 24 * 3600)
     job.refresh_from_db()
+    if job.status == ImportStatus.CANCELLED:
+        import_job_purge(job)
+        job.refresh_from_db()
     return job
 
 
@@ -125,6 +128,7 @@ def import_job_execute(job_id: str, *, apply: bool) -> None:
     except Cancelled:
         ImportJob.objects.filter(pk=job.pk).update(status=ImportStatus.CANCELLED,
                                                    message=_("已取消，未写入任何数据"))
+        import_job_purge(ImportJob.objects.get(pk=job.pk))
         return
     except JicengError as exc:
         ImportJob.objects.filter(pk=job.pk).update(status=ImportStatus.FAILED, message=exc.message)
@@ -141,3 +145,30 @@ def import_job_execute(job_id: str, *, apply: bool) -> None:
         status = ImportStatus.CHECKED if result.ok else ImportStatus.REJECTED
     ImportJob.objects.filter(pk=job.pk).update(status=status, result=result.as_dict(),
                                                applied_at=timezone.now() if result.applied else None)
+    if result.applied:
+        import_job_purge(ImportJob.objects.get(pk=job.pk))
+
+
+def import_job_purge(job: ImportJob, *, now=None) -> bool:
+    """Delete a job's stored upload (it holds ID numbers and phones); the job keeps its result."""
+    now = now or timezone.now()
+    if job.is_running or job.purged_at is not None:
+        return False
+    if job.file:
+        (Path(settings.IMPORT_UPLOAD_DIR) / job.file).unlink(missing_ok=True)
+    ImportJob.objects.filter(pk=job.pk).update(file="", data=b"", purged_at=now)
+    return True
+
+
+def import_jobs_purge_due(*, now=None) -> int:
+    """Scheduler: purge uploads that are no longer needed — applied or cancelled jobs at once, the
+    others (kept so the user can download their file with an error column) after
+    IMPORT_RETENTION_DAYS."""
+    import datetime as dt
+
+    now = now or timezone.now()
+    cutoff = now - dt.timedelta(days=settings.IMPORT_RETENTION_DAYS)
+    done = [ImportStatus.APPLIED, ImportStatus.CANCELLED]
+    jobs = ImportJob.objects.filter(purged_at__isnull=True).exclude(status__in=ImportJob.RUNNING).filter(
+        models.Q(status__in=done) | models.Q(created_at__lt=cutoff))
+    return sum(import_job_purge(job, now=now) for job in jobs)
