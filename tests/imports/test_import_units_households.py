@@ -59,6 +59,10 @@ def test_households_import_and_move_on_reimport(admin, district, make_household)
     result = import_file(actor=admin, kind="households", filename="h.csv", data=moved)
     assert (result.created, result.updated, result.unchanged) == (0, 1, 1)
     assert Resident.objects.get(pk=r.pk).org_path == district.grid_a2.path
+    from jiceng.people.models import ResidentNameKey
+
+    keys = set(ResidentNameKey.objects.filter(resident=r).values_list("org_path", flat=True))
+    assert keys == {district.grid_a2.path}
 
 
 def test_household_errors_name_row_and_column(admin, district):

@@ -428,6 +428,7 @@ class HouseholdImporter(Importer):
                for p in self.plan if p["existing"] is None]
         Household.objects.bulk_create(new, batch_size=5000)
         updated = []
+        moved: dict[tuple[int, str], list[int]] = {}  # (unit id, path) → households that moved there
         for p in self.plan:
             if p["existing"] is None:
                 continue
@@ -440,15 +441,18 @@ class HouseholdImporter(Importer):
                 setattr(h, k, v)
             h.phone_rev = reverse(h.phone)
             updated.append(h)
+            if "org_path" in changes or "org_unit_id" in changes:
+                moved.setdefault((h.org_unit_id, h.org_path), []).append(h.pk)
             audit_log(actor=self.actor, action="people.household.updated", obj=h, before=before, after=changes)
         Household.objects.bulk_update(updated, ["org_unit", "org_path", "address", "phone", "phone_rev", "status"],
                                       batch_size=5000)
-        moved = [h.pk for h in updated]
-        if moved:
-            for h in updated:
-                Resident.objects.filter(household=h).update(org_unit=h.org_unit, org_path=h.org_path)
-                ResidentTag.objects.filter(resident__household=h).update(org_path=h.org_path)
-                ResidentNameKey.objects.filter(resident__household=h).update(org_path=h.org_path)
+        # Members follow their household to its new place: one statement per destination, not per household.
+        for (unit_id, path), ids in moved.items():
+            for i in range(0, len(ids), 5000):
+                chunk = ids[i:i + 5000]
+                Resident.objects.filter(household_id__in=chunk).update(org_unit_id=unit_id, org_path=path)
+                ResidentTag.objects.filter(resident__household_id__in=chunk).update(org_path=path)
+                ResidentNameKey.objects.filter(resident__household_id__in=chunk).update(org_path=path)
 
 
 RESIDENT_UPDATE_FIELDS = ["name", "name_search", "gender", "birth_date", "phone", "phone_rev", "ethnicity",
