@@ -14,8 +14,9 @@ from jiceng.people.models import Cadre, PartnerPairing, PartnerUnit, Resident, V
 from jiceng.people.services import party_member_create
 from tests.conftest import PASSWORD
 
-# Staff roles that read the people registry (a shop clerk serves households at the counter only).
-STAFF_ROLES = [r for r in Role.values if r not in (Role.RESIDENT, Role.SHOP_CLERK)]
+# Staff roles that read the people registry (a shop clerk serves households at the counter only; the
+# county approver of the monitoring chain sees monitoring records, not the registry).
+STAFF_ROLES = [r for r in Role.values if r not in (Role.RESIDENT, Role.SHOP_CLERK, Role.COUNTY_APPROVER)]
 
 
 @pytest.fixture
@@ -177,3 +178,11 @@ def test_shop_clerk_sees_nothing_of_the_registry(district, world, make_user):
     assert not list(selectors.household_list(user=clerk))
     assert web(clerk).get(f"/people/households/{world['inside'].pk}/").status_code == 404
     assert api(clerk).get(f"/api/households/{world['inside'].pk}").status_code == 404
+
+
+def test_county_approver_sees_nothing_of_the_registry(district, world, make_user):
+    approver = make_user(Role.COUNTY_APPROVER, district.street)
+    assert not selectors.resident_list(user=approver).exists()
+    assert not list(selectors.household_list(user=approver))
+    assert web(approver).get(f"/people/households/{world['inside'].pk}/").status_code == 404
+    assert api(approver).get(f"/api/households/{world['inside'].pk}").status_code == 404

@@ -33,7 +33,7 @@ def _query_date(value: str | None, field: str) -> dt.date | None:
         raise JicengError(f"日期“{value}”不存在", field=field) from None
 
 
-class MemberOut(Schema):
+class MonitoringMemberOut(Schema):
     resident_id: int
     name: str
     employment: str
@@ -48,7 +48,7 @@ class MemberOut(Schema):
     labour_loss: str
 
 
-class ProfileOut(Schema):
+class MonitoringProfileOut(Schema):
     household_id: int
     year: int
     member_count: int
@@ -66,10 +66,10 @@ class ProfileOut(Schema):
     note: str
     income_line: str | None
     guarantees: dict[str, bool]
-    members: list[MemberOut]
+    members: list[MonitoringMemberOut]
 
 
-class MemberIn(InputSchema):
+class MonitoringMemberIn(InputSchema):
     resident_id: Id
     employment: Text | None = Field(None, max_length=20)
     work_place: Text | None = Field(None, max_length=100)
@@ -83,7 +83,7 @@ class MemberIn(InputSchema):
     labour_loss: Text | None = Field(None, max_length=20)
 
 
-class ProfileIn(InputSchema):
+class MonitoringProfileIn(InputSchema):
     member_count: int | None = Field(None, ge=1, le=99)
     wage_income: Money | None = Field(None, max_length=20)
     operating_income: Money | None = Field(None, max_length=20)
@@ -96,10 +96,10 @@ class ProfileIn(InputSchema):
     housing_grade: Text | None = Field(None, max_length=1)
     safe_water: bool | None = None
     note: Text | None = Field(None, max_length=2000)
-    members: list[MemberIn] = Field(default_factory=list, max_length=50)
+    members: list[MonitoringMemberIn] = Field(default_factory=list, max_length=50)
 
 
-class SignalOut(Schema):
+class MonitoringSignalOut(Schema):
     id: int
     household_id: int
     household_number: str
@@ -117,24 +117,24 @@ class SignalOut(Schema):
     case_id: int | None
 
 
-class VerifyIn(InputSchema):
+class MonitoringVerifyIn(InputSchema):
     note: Text = Field("", max_length=2000)
 
 
-class RiskIn(InputSchema):
+class MonitoringRiskIn(InputSchema):
     kind: Text = Field(max_length=20)
     amount: Money | None = Field(None, max_length=20)
     detail: Text = Field("", max_length=500)
 
 
-class VisitIn(InputSchema):
+class MonitoringVisitIn(InputSchema):
     kind: Text = Field(max_length=20, description="screening（排查走访）或 assistance（帮扶走访）")
     visited_on: dt.date
     findings: Text = Field(max_length=2000)
-    risks: list[RiskIn] = Field(default_factory=list, max_length=9)
+    risks: list[MonitoringRiskIn] = Field(default_factory=list, max_length=9)
 
 
-class VisitOut(Schema):
+class MonitoringVisitOut(Schema):
     id: int
     household_id: int
     kind: str
@@ -142,13 +142,13 @@ class VisitOut(Schema):
     signal_ids: list[int]
 
 
-class DeclarationIn(InputSchema):
+class MonitoringDeclarationIn(InputSchema):
     kind: Text = Field(max_length=20)
     detail: Text = Field(max_length=2000)
     amount: Money | None = Field(None, max_length=20)
 
 
-class StepOut(Schema):
+class MonitoringStepOut(Schema):
     procedure: str
     stage: str
     actor: str
@@ -157,7 +157,7 @@ class StepOut(Schema):
     note: str
 
 
-class CaseOut(Schema):
+class MonitoringCaseOut(Schema):
     id: int
     household_id: int
     household_number: str
@@ -170,10 +170,10 @@ class CaseOut(Schema):
     eliminated_on: dt.date | None
     people_count: int
     responsible: str | None
-    steps: list[StepOut]
+    steps: list[MonitoringStepOut]
 
 
-class StepIn(InputSchema):
+class MonitoringStepIn(InputSchema):
     approved: bool = True
     note: Text = Field("", max_length=2000)
     consent: bool = False
@@ -181,7 +181,7 @@ class StepIn(InputSchema):
     acted_on: dt.date | None = None
 
 
-class FiguresOut(Schema):
+class MonitoringFiguresOut(Schema):
     org_unit_id: int
     start: dt.date
     end: dt.date
@@ -242,7 +242,7 @@ def _case_out(c) -> dict:
                       for s in c.steps.select_related("actor").order_by("at", "id")]}
 
 
-@router.get("/monitoring/households/{household_id}/profile", response={200: ProfileOut, **error_responses(404)},
+@router.get("/monitoring/households/{household_id}/profile", response={200: MonitoringProfileOut, **error_responses(404)},
             summary="农户经济档案（默认最近一年；每次读取记入审计日志）")
 def profile_get(request, household_id: Id, year: int | None = Query(None, ge=2000, le=2100)):
     h = selectors.household_get_for_user(request.user, household_id)
@@ -255,9 +255,9 @@ def profile_get(request, household_id: Id, year: int | None = Query(None, ge=200
 
 
 @router.put("/monitoring/households/{household_id}/profile/{year}",
-            response={200: ProfileOut, **error_responses(400, 403, 404)},
+            response={200: MonitoringProfileOut, **error_responses(400, 403, 404)},
             summary="填报或修改某年度经济档案（保存后重新检查风险规则）")
-def profile_put(request, household_id: Id, payload: ProfileIn, year: int = Path(..., ge=2000, le=2100)):
+def profile_put(request, household_id: Id, payload: MonitoringProfileIn, year: int = Path(..., ge=2000, le=2100)):
     h = selectors.household_get_for_user(request.user, household_id)
     data = payload.model_dump(exclude_unset=True)
     members = {m.pop("resident_id"): {k: v for k, v in m.items() if v is not None} for m in data.pop("members", [])}
@@ -266,7 +266,7 @@ def profile_put(request, household_id: Id, payload: ProfileIn, year: int = Path(
     return _profile_out(profile)
 
 
-@router.get("/monitoring/signals", response={200: list[SignalOut], **error_responses()}, summary="风险信号（核实任务）")
+@router.get("/monitoring/signals", response={200: list[MonitoringSignalOut], **error_responses()}, summary="风险信号（核实任务）")
 def signals(request, status: Text = Query("", max_length=20), channel: Text = Query("", max_length=20),
             household_id: OptionalId = Query(None), limit: int = Query(100, ge=1, le=500)):
     qs = selectors.signal_list(user=request.user, status=status, channel=channel)
@@ -275,23 +275,23 @@ def signals(request, status: Text = Query("", max_length=20), channel: Text = Qu
     return [_signal_out(s) for s in qs[:limit]]
 
 
-@router.post("/monitoring/signals/{signal_id}/confirm", response={200: SignalOut, **error_responses(400, 403, 404)},
+@router.post("/monitoring/signals/{signal_id}/confirm", response={200: MonitoringSignalOut, **error_responses(400, 403, 404)},
              summary="核实属实：进入识别流程")
-def signal_confirm(request, signal_id: Id, payload: VerifyIn):
+def signal_confirm(request, signal_id: Id, payload: MonitoringVerifyIn):
     s = selectors.signal_get_for_user(request.user, signal_id)
     return _signal_out(services.signal_confirm(actor=request.user, signal=s, note=payload.note))
 
 
-@router.post("/monitoring/signals/{signal_id}/dismiss", response={200: SignalOut, **error_responses(400, 403, 404)},
+@router.post("/monitoring/signals/{signal_id}/dismiss", response={200: MonitoringSignalOut, **error_responses(400, 403, 404)},
              summary="核实排除（须写明理由）")
-def signal_dismiss(request, signal_id: Id, payload: VerifyIn):
+def signal_dismiss(request, signal_id: Id, payload: MonitoringVerifyIn):
     s = selectors.signal_get_for_user(request.user, signal_id)
     return _signal_out(services.signal_dismiss(actor=request.user, signal=s, reason=payload.note))
 
 
-@router.post("/monitoring/households/{household_id}/visits", response={200: VisitOut, **error_responses(400, 403, 404)},
+@router.post("/monitoring/households/{household_id}/visits", response={200: MonitoringVisitOut, **error_responses(400, 403, 404)},
              summary="记录走访（发现的每项风险生成一条核实任务）")
-def visit_create(request, household_id: Id, payload: VisitIn):
+def visit_create(request, household_id: Id, payload: MonitoringVisitIn):
     h = selectors.household_get_for_user(request.user, household_id)
     v = services.visit_record(actor=request.user, household=h, kind=payload.kind, visited_on=payload.visited_on,
                               findings=payload.findings,
@@ -301,30 +301,30 @@ def visit_create(request, household_id: Id, payload: VisitIn):
 
 
 @router.post("/monitoring/households/{household_id}/declarations",
-             response={200: SignalOut, **error_responses(400, 403, 404)}, summary="农户自主申报（工作人员代录）")
-def declaration_create(request, household_id: Id, payload: DeclarationIn):
+             response={200: MonitoringSignalOut, **error_responses(400, 403, 404)}, summary="农户自主申报（工作人员代录）")
+def declaration_create(request, household_id: Id, payload: MonitoringDeclarationIn):
     h = selectors.household_get_for_user(request.user, household_id)
     s = services.self_declaration_submit(actor=request.user, household=h, kind=payload.kind, detail=payload.detail,
                                          amount=payload.amount)
     return _signal_out(s)
 
 
-@router.get("/monitoring/cases", response={200: list[CaseOut], **error_responses()}, summary="监测对象")
+@router.get("/monitoring/cases", response={200: list[MonitoringCaseOut], **error_responses()}, summary="监测对象")
 def cases(request, status: Text = Query("", max_length=20), category: Text = Query("", max_length=20),
           limit: int = Query(100, ge=1, le=500)):
     return [_case_out(c) for c in selectors.case_list(user=request.user, status=status, category=category)[:limit]]
 
 
-@router.post("/monitoring/cases/{case_id}/steps", response={200: CaseOut, **error_responses(400, 403, 404)},
+@router.post("/monitoring/cases/{case_id}/steps", response={200: MonitoringCaseOut, **error_responses(400, 403, 404)},
              summary="办理识别或风险消除的当前环节")
-def case_step(request, case_id: Id, payload: StepIn):
+def case_step(request, case_id: Id, payload: MonitoringStepIn):
     c = selectors.case_get_for_user(request.user, case_id)
     c = services.case_step(actor=request.user, case=c, approved=payload.approved, note=payload.note,
                            consent=payload.consent, category=payload.category, acted_on=payload.acted_on)
     return _case_out(selectors.case_get_for_user(request.user, c.pk))
 
 
-@router.get("/monitoring/figures", response={200: FiguresOut, **error_responses(400, 404)}, summary="监测帮扶统计")
+@router.get("/monitoring/figures", response={200: MonitoringFiguresOut, **error_responses(400, 404)}, summary="监测帮扶统计")
 def figures(request, org_unit_id: OptionalId = Query(None), start_text: DateText | None = Query(None, alias="from"),
             end_text: DateText | None = Query(None, alias="to")):
     from django.utils import timezone
