@@ -252,3 +252,28 @@ def test_measures_and_responsible_cadre(mon):
     m = measure_add(actor=mon.grid_worker, case=case, kind="health", description="医疗救助",
                     started_on=timezone.localdate(), amount="12000")
     assert m.amount == 12000 and case.measures.count() == 1
+
+
+def test_nobody_approves_across_the_posting_either(mon, make_user):
+    from jiceng.accounts.models import Role, RoleAssignment
+
+    both = make_user(Role.COMMUNITY_STAFF, mon.district.comm_a, username="village-and-township")
+    RoleAssignment.objects.create(user=both, role=Role.STREET_ADMIN, org_unit=mon.district.street)
+    case = signal_and_case(mon)
+    case_step(actor=mon.grid_worker, case=case, consent=True, category="marginal")
+    case_step(actor=both, case=case)
+    postings_close(now=days(5))
+    with pytest.raises(JicengError) as exc:
+        case_step(actor=both, case=case, now=days(5))
+    assert exc.value.code == "self_approval"
+
+
+def test_a_refused_elimination_proposal_changes_nothing(mon):
+    profile_save(actor=mon.grid_worker, household=mon.household, year=mon.year, values=healthy_values())
+    case = enrol(mon)
+    steps = ReviewStep.objects.filter(case=case).count()
+    with pytest.raises(JicengError):
+        elimination_start(actor=mon.grid_worker, case=case, now=days(30))
+    case.refresh_from_db()
+    assert (case.status, case.procedure, case.stage) == (CaseStatus.MONITORED, "identification", Stage.DONE)
+    assert ReviewStep.objects.filter(case=case).count() == steps

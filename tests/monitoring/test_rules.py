@@ -155,3 +155,31 @@ def test_only_handling_roles_may_write_a_profile(mon, make_user):
                  make_user(Role.AUDITOR, mon.district.street)):
         with pytest.raises(PermissionDeniedError):
             profile_save(actor=user, household=mon.household, year=mon.year, values=healthy_values())
+
+
+def test_a_verified_rule_signal_is_not_raised_again_for_the_same_year(mon):
+    from jiceng.monitoring.services import signal_dismiss
+
+    save(mon, safe_water=False)
+    sig = RiskSignal.objects.get(household=mon.household, rule_code=RuleCode.UNSAFE_WATER)
+    signal_dismiss(actor=mon.grid_worker, signal=sig, reason="已接通自来水，档案待更新")
+    rules_run_all()
+    save(mon, safe_water=False, note="x")
+    assert RiskSignal.objects.filter(household=mon.household, rule_code=RuleCode.UNSAFE_WATER).count() == 1
+
+
+def test_a_rule_not_evaluated_does_not_clear_its_signal(mon):
+    save(mon, safe_water=False)
+    rule_update(actor=mon.street, site=mon.district.street, code=RuleCode.UNSAFE_WATER, enabled=False)
+    rules_run_all()
+    assert open_rules(mon.household) == {RuleCode.UNSAFE_WATER}
+
+
+def test_a_main_labourer_deceased_in_the_registry_is_a_loss_of_labour(mon):
+    from jiceng.people.models import Resident
+
+    save(mon, members={mon.head.pk: {"is_main_labour": True}})
+    assert RuleCode.LABOUR_LOSS not in open_rules(mon.household)
+    Resident.objects.filter(pk=mon.head.pk).update(status="deceased")
+    rules_run_all()
+    assert RuleCode.LABOUR_LOSS in open_rules(mon.household)

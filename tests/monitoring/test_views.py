@@ -143,18 +143,39 @@ def test_department_list_upload_through_the_page(client, mon):
     assert RiskSignal.objects.filter(channel="department", household=mon.household).count() == 1
 
 
-def test_settings_page_is_for_managers_only(client, mon):
+def test_settings_page_is_for_managers_only(client, mon, admin):
+    from jiceng.monitoring.models import IncomeLine, RiskRule
+
     login(client, mon.grid_worker)
     assert client.get("/monitoring/settings/").status_code == 404
     client.logout()
     login(client, mon.street)
     assert client.get("/monitoring/settings/").status_code == 200
+    # The line is the province's: a street administrator cannot change it for every site in the province.
+    client.post("/monitoring/settings/", {"what": "line", "year": "2027", "province_code": "53", "amount": "1"})
+    assert not IncomeLine.objects.filter(year=2027).exists()
+    # Rules are saved all or none: a bad threshold on one leaves every rule as it was.
+    data = {"what": "rules", "income_drop-enabled": "on", "income_drop-threshold": "25",
+            "rigid_expense-enabled": "on", "rigid_expense-threshold": "abc"}
+    client.post("/monitoring/settings/", data)
+    assert not RiskRule.objects.exists()
+    data["rigid_expense-threshold"] = "40"
+    client.post("/monitoring/settings/", data)
+    assert RiskRule.objects.get(code="income_drop").threshold == 25
+    assert RiskRule.objects.get(code="unsafe_water").enabled is False
+    client.logout()
+    assert client.login(username=admin.username, password=PASSWORD)
     resp = client.post("/monitoring/settings/", {"what": "line", "year": "2027", "province_code": "53",
                                                  "amount": "6500", "note": "省文件"})
     assert resp.status_code == 302
-    from jiceng.monitoring.models import IncomeLine
-
     assert IncomeLine.objects.get(year=2027, province_code="53").amount == 6500
+
+
+def test_opening_the_profile_form_is_logged(client, mon):
+    login(client, mon.grid_worker)
+    before = AuditEntry.objects.filter(action="monitoring.profile.viewed").count()
+    assert client.get(f"/monitoring/households/{mon.household.pk}/profile/{mon.year}/").status_code == 200
+    assert AuditEntry.objects.filter(action="monitoring.profile.viewed").count() == before + 1
 
 
 @pytest.mark.parametrize("role_attr", ["county"])

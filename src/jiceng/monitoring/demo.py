@@ -68,6 +68,10 @@ def _member(rng, r, profile, year, today, stamp):
                         Employment.CASUAL: "富民县城"}.get(m.employment, "")
         m.annual_income = Decimal(rng.randrange(12000, 60000, 500)) if m.employment != Employment.FARMING else Decimal(0)
         m.is_main_labour = True
+    if not m.school_stage:
+        m.schooling_updated_at = None
+    if m.labour_capacity == LabourCapacity.NONE or m.employment == Employment.STUDENT:
+        m.employment_updated_at = None
     return m
 
 

@@ -23,6 +23,8 @@ class MemberFacts:
     is_main_labour: bool
     labour_loss: str
     labour_capacity: str
+    living: bool = True      # False: moved out or deceased since the line was written
+    deceased: bool = False
 
 
 @dataclass(frozen=True)
@@ -77,11 +79,12 @@ def evaluate(facts: ProfileFacts, *, line: Decimal | None, previous_per_head: De
                                              f"{_pct(share) if share is not None else '—'}，超过 {limit}%")
     day = reference_day(facts.year, today)
     if RuleCode.SCHOOL_DROPOUT in thresholds:
-        out = [m.name for m in facts.members if age_on(m.birth_date, day) in COMPULSORY_SCHOOL_AGES and not m.enrolled]
+        out = [m.name for m in facts.members
+               if m.living and age_on(m.birth_date, day) in COMPULSORY_SCHOOL_AGES and not m.enrolled]
         if out:
             fired[RuleCode.SCHOOL_DROPOUT] = "义务教育阶段未在校：" + "、".join(out)
     if RuleCode.NO_MEDICAL_INSURANCE in thresholds:
-        out = [m.name for m in facts.members if not m.medical_insured]
+        out = [m.name for m in facts.members if m.living and not m.medical_insured]
         if out:
             fired[RuleCode.NO_MEDICAL_INSURANCE] = "未参加基本医疗保险：" + "、".join(out)
     if RuleCode.UNSAFE_HOUSING in thresholds and facts.housing_grade in (HousingGrade.C, HousingGrade.D):
@@ -89,7 +92,8 @@ def evaluate(facts: ProfileFacts, *, line: Decimal | None, previous_per_head: De
     if RuleCode.UNSAFE_WATER in thresholds and not facts.safe_water:
         fired[RuleCode.UNSAFE_WATER] = "饮水不安全"
     if RuleCode.LABOUR_LOSS in thresholds:
-        out = [m.name for m in facts.members if m.is_main_labour and m.labour_loss]
+        # A main labourer marked dead, seriously ill or disabled on the line, or deceased in the registry.
+        out = [m.name for m in facts.members if m.is_main_labour and (m.labour_loss or m.deceased)]
         if out:
             fired[RuleCode.LABOUR_LOSS] = "主要劳动力丧失劳动能力或死亡：" + "、".join(out)
     if RuleCode.DISASTER in thresholds and facts.disaster_loss > 0 and facts.disaster_loss >= threshold(RuleCode.DISASTER):
@@ -101,8 +105,8 @@ def guarantees(facts: ProfileFacts, *, today: dt.date) -> dict[str, tuple[bool, 
     """The "3+1" guarantees (三保障和饮水安全): {name: (secured, detail)}."""
     day = reference_day(facts.year, today)
     out_of_school = [m.name for m in facts.members
-                     if age_on(m.birth_date, day) in COMPULSORY_SCHOOL_AGES and not m.enrolled]
-    uninsured = [m.name for m in facts.members if not m.medical_insured]
+                     if m.living and age_on(m.birth_date, day) in COMPULSORY_SCHOOL_AGES and not m.enrolled]
+    uninsured = [m.name for m in facts.members if m.living and not m.medical_insured]
     return {
         "义务教育": (not out_of_school, "未在校：" + "、".join(out_of_school) if out_of_school else "适龄子女均在校"),
         "基本医疗": (not uninsured, "未参保：" + "、".join(uninsured) if uninsured else "全员参加基本医疗保险"),

@@ -133,7 +133,9 @@ def worklist(*, user) -> dict:
         "signals_overdue": to_verify.filter(overdue_at__isnull=False).count(),
         "my_visits": mine.filter(reminded_at__isnull=False)[:50] if not user.is_superuser else mine[:50],
         "overdue_visits": visits_due(user=user, overdue=True)[:50],
+        "overdue_visits_count": visits_due(user=user, overdue=True).count(),
         "approvals": approvals_waiting(user=user)[:50],
+        "approvals_count": approvals_waiting(user=user).count(),
         "postings": case_list(user=user, stage=Stage.POSTING)[:50],
         "today": today,
     }

@@ -1,7 +1,7 @@
 """Scheduled monitoring work (Huey): the rules over every profile, postings ending, visits and
 verification deadlines — each writes its stored facts once, however often it runs."""
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task
+from huey.contrib.djhuey import db_periodic_task, db_task
 
 from .services import postings_close, rules_run_all, signals_mark_overdue, visits_check
 
@@ -24,3 +24,9 @@ def check_visits_and_deadlines() -> dict:
     counts = visits_check()
     counts["signals_overdue"] = signals_mark_overdue()
     return counts
+
+
+@db_task()
+def rerun_rules(org_path: str) -> dict:
+    """After a site changes its rules: every profile of the site against them."""
+    return rules_run_all(org_path=org_path)

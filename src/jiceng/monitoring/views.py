@@ -198,6 +198,8 @@ def profile_edit(request, pk, year):
     year = int(year)
     if not (2000 <= year <= timezone.localdate().year):
         raise NotFoundError()
+    if request.method == "GET":
+        services.profile_viewed(actor=user, household=h, what="profile_edit")
     profile = EconomicProfile.objects.filter(household=h, year=year).first()
     if profile is None:  # start from last year's figures, if any
         base = EconomicProfile.objects.filter(household=h, year__lt=year).order_by("-year").first()
@@ -537,10 +539,9 @@ def settings_page(request):
                                          province_code=p.get("province_code", ""), amount=p.get("amount", ""),
                                          note=p.get("note", ""))
             elif what == "rules":
-                for code in RuleCode.values:
-                    services.rule_update(actor=user, site=site, code=code, enabled=p.get(f"{code}-enabled") == "on",
-                                         threshold=p.get(f"{code}-threshold") or None)
-                services.rules_run_all(org_path=site.path)
+                services.rules_update(actor=user, site=site, rules={
+                    code: (p.get(f"{code}-enabled") == "on", p.get(f"{code}-threshold") or None)
+                    for code in RuleCode.values})
             elif what == "settings":
                 values = {}
                 for f in ("province_code", "posting_days", "observation_months", "visit_interval_days",
@@ -562,5 +563,6 @@ def settings_page(request):
                           "threshold_label": t[0] if t else None})
     return render(request, "monitoring/settings.html", {
         "site": site, "s": s, "lines": IncomeLine.objects.all()[:40], "rules": rule_rows,
+        "can_set_lines": services.config.can_set_income_lines(user),
         "this_year": timezone.localdate().year, "procedures": Procedure.choices,
     })

@@ -91,7 +91,9 @@ def elimination_conditions(case: MonitoringCase, *, today: dt.date | None = None
     missing = [name for name, (ok, _d) in g.items() if not ok]
     out.append((_("“三保障”和饮水安全有保障"), not missing,
                 _("未保障：%(x)s") % {"x": "、".join(missing)} if missing else _("均已保障")))
-    thresholds = thresholds_for(site)
+    # Every rule counts here, whether or not the site raises signals for it (its own threshold, or the default).
+    site_thresholds = thresholds_for(site)
+    thresholds = {code: site_thresholds.get(code) for code in RuleCode.values}
     fired = evaluate(facts, line=line, previous_per_head=None, thresholds=thresholds, today=today)
     rigid = fired.get(RuleCode.RIGID_EXPENSE)
     out.append((_("刚性支出问题已解决"), rigid is None, rigid or _("刚性支出在合理范围内")))
@@ -99,17 +101,31 @@ def elimination_conditions(case: MonitoringCase, *, today: dt.date | None = None
     others = [v for k, v in fired.items() if k not in (RuleCode.RIGID_EXPENSE, RuleCode.INCOME_BELOW_LINE)]
     out.append((_("无新增风险"), not open_signals and not others,
                 _("有 %(n)d 条待核实的风险信号") % {"n": open_signals} if open_signals else ("；".join(others) or _("无"))))
-    no_labour = all(m.labour_capacity == LabourCapacity.NONE for m in profile.members.all())
+    living = [m for m in profile.members.all() if m.resident.status == "living"]
+    if not living:
+        out.append((_("非无劳动能力兜底户"), False, _("档案中没有在住成员的情况，无法判断劳动能力")))
+        return out
+    no_labour = all(m.labour_capacity == LabourCapacity.NONE for m in living)
     dependent = no_labour and profile.transfer_income > 0
     out.append((_("非无劳动能力兜底户"), not dependent,
                 _("家庭无劳动能力且依靠转移性收入保障，不能标注风险消除") if dependent else _("有劳动能力或不依赖兜底")))
     return out
 
 
+def _attempt_steps(case: MonitoringCase):
+    """The steps of the chain now running: its procedure, since its latest home check."""
+    steps = case.steps.filter(procedure=case.procedure)
+    if case.stage == Stage.HOME_CHECK:
+        return steps.none()
+    start = steps.filter(stage=Stage.HOME_CHECK).order_by("-at", "-id").first()
+    return steps.filter(at__gte=start.at) if start is not None else steps
+
+
 def _check_actor(case: MonitoringCase, actor, stage: str) -> None:
     if not permissions.can_act_on_stage(actor, stage, case.org_path):
         raise PermissionDeniedError(_("“%(s)s”须由相应层级的人员办理") % {"s": Stage(stage).label})
-    last = case.steps.filter(procedure=case.procedure).order_by("-at", "-id").first()
+    # The posting's close is the scheduler's (no actor): compare with the last person who acted.
+    last = _attempt_steps(case).filter(actor__isnull=False).order_by("-at", "-id").first()
     if last is not None and last.actor_id == actor.pk:
         raise JicengError(_("上一环节由您办理，本环节须由其他人员审核"), field="actor", code="self_approval")
 
@@ -118,72 +134,79 @@ def case_step(*, actor, case: MonitoringCase, approved: bool = True, note: str =
               category: str = "", acted_on=None, now=None) -> MonitoringCase:
     """Complete the case's current step (approve to move on, or refuse with a reason)."""
     now = now or timezone.now()
+    with transaction.atomic(durable=True):
+        return _step_locked(_locked(case), actor=actor, approved=approved, note=note, consent=consent,
+                            category=category, acted_on=acted_on, now=now)
+
+
+def _step_locked(case: MonitoringCase, *, actor, approved: bool, note: str, consent: bool, category: str, acted_on,
+                 now) -> MonitoringCase:
+    """The step itself, on a case already locked inside the caller's transaction."""
     today = _today(now)
     day = _parse_day(acted_on, today)
-    with transaction.atomic(durable=True):
-        case = _locked(case)
-        stage = case.stage
-        if case.status not in (CaseStatus.IDENTIFYING, CaseStatus.ELIMINATING):
-            raise JicengError(_("该户当前没有待审核的流程（%(s)s）") % {"s": case.get_status_display()}, field="stage")
-        if stage == Stage.POSTING:
-            raise JicengError(_("公示期至 %(d)s，期满后方可进行乡镇审核") % {"d": case.posting_ends.isoformat()},
-                              field="stage", code="posting")
-        _check_actor(case, actor, stage)
-        last = case.steps.filter(procedure=case.procedure).order_by("-at", "-id").first()
-        if last is not None and day < last.acted_on:
-            raise JicengError(_("日期不能早于上一环节（%(d)s）") % {"d": last.acted_on.isoformat()}, field="acted_on")
-        if not approved and not note.strip():
-            raise JicengError(_("不同意时须写明理由"), field="note")
-        identification = case.procedure == Procedure.IDENTIFICATION
-        checks = {}
-        if approved and identification and stage == Stage.HOME_CHECK:
-            if not consent:
-                raise JicengError(_("入户核实须记录农户同意（授权核查家庭经济状况）"), field="consent")
-            if category not in Category.values:
-                raise JicengError(_("请选择拟纳入的监测类别"), field="category")
-        if approved and identification and stage == Stage.COUNTY_APPROVAL and category and category not in Category.values:
-            raise JicengError(_("请选择监测类别"), field="category")
-        if approved and not identification:
-            conditions = elimination_conditions(case, today=today)
-            checks = {name: [ok, detail] for name, ok, detail in conditions}
-            failed = [name for name, ok, _d in conditions if not ok]
-            if failed:
-                raise JicengError(_("风险消除条件不满足：%(x)s") % {"x": "、".join(failed)}, field="conditions",
-                                  code="conditions")
-        step = ReviewStep.objects.create(case=case, procedure=case.procedure, stage=stage, actor=actor, acted_on=day,
-                                         at=now, approved=approved, consent=consent, category=category or "",
-                                         note=note.strip(), checks=checks)
-        before = {"status": case.status, "stage": case.stage, "category": case.category}
-        fields = ["status", "stage", "category", "posting_ends", "posting_closed_at", "enrolled_on", "eliminated_on",
-                  "dismissed_reason", "people_count", "procedure"]
-        if not approved:
-            if identification:
-                case.status, case.stage, case.dismissed_reason = CaseStatus.DISMISSED, Stage.DONE, note.strip()
-            else:
-                case.status, case.stage, case.procedure = CaseStatus.MONITORED, Stage.DONE, Procedure.IDENTIFICATION
+    stage = case.stage
+    if case.status not in (CaseStatus.IDENTIFYING, CaseStatus.ELIMINATING):
+        raise JicengError(_("该户当前没有待审核的流程（%(s)s）") % {"s": case.get_status_display()}, field="stage")
+    if stage == Stage.POSTING:
+        raise JicengError(_("公示期至 %(d)s，期满后方可进行乡镇审核") % {"d": case.posting_ends.isoformat()},
+                          field="stage", code="posting")
+    _check_actor(case, actor, stage)
+    last = _attempt_steps(case).order_by("-at", "-id").first()
+    if last is not None and day < last.acted_on:
+        raise JicengError(_("日期不能早于上一环节（%(d)s）") % {"d": last.acted_on.isoformat()}, field="acted_on")
+    if not approved and not note.strip():
+        raise JicengError(_("不同意时须写明理由"), field="note")
+    identification = case.procedure == Procedure.IDENTIFICATION
+    checks = {}
+    if approved and identification and stage == Stage.HOME_CHECK:
+        if not consent:
+            raise JicengError(_("入户核实须记录农户同意（授权核查家庭经济状况）"), field="consent")
+        if category not in Category.values:
+            raise JicengError(_("请选择拟纳入的监测类别"), field="category")
+    if approved and identification and stage == Stage.COUNTY_APPROVAL and category and category not in Category.values:
+        raise JicengError(_("请选择监测类别"), field="category")
+    if approved and not identification:
+        conditions = elimination_conditions(case, today=today)
+        checks = {name: [ok, detail] for name, ok, detail in conditions}
+        failed = [name for name, ok, _d in conditions if not ok]
+        if failed:
+            raise JicengError(_("风险消除条件不满足：%(x)s") % {"x": "、".join(failed)}, field="conditions",
+                              code="conditions")
+    step = ReviewStep.objects.create(case=case, procedure=case.procedure, stage=stage, actor=actor, acted_on=day,
+                                     at=now, approved=approved, consent=consent, category=category or "",
+                                     note=note.strip(), checks=checks)
+    before = {"status": case.status, "stage": case.stage, "category": case.category}
+    procedure = case.procedure
+    fields = ["status", "stage", "category", "posting_ends", "posting_closed_at", "enrolled_on", "eliminated_on",
+              "dismissed_reason", "people_count", "procedure"]
+    if not approved:
+        if identification:
+            case.status, case.stage, case.dismissed_reason = CaseStatus.DISMISSED, Stage.DONE, note.strip()
         else:
-            if category and identification:
-                case.category = category
-            nxt = NEXT_STAGE[stage]
-            case.stage = nxt
-            if nxt == Stage.POSTING:
-                s = settings_for(site_of(case.org_path))
-                case.posting_ends = day + dt.timedelta(days=s.posting_days - 1)
-                case.posting_closed_at = None
-            if nxt == Stage.DONE:
-                if identification:
-                    case.status, case.enrolled_on = CaseStatus.MONITORED, day
-                    case.people_count = _people(case)
-                    profile_line_track(case, today)
-                    schedule_next_visit(case, after=day)
-                else:
-                    case.status, case.eliminated_on = CaseStatus.ELIMINATED, day
-                    ScheduledVisit.objects.filter(case=case, visit__isnull=True).update(cancelled=True)
-        case.save(update_fields=fields)
-        audit_log(actor=actor, action=f"monitoring.case.{case.procedure}.{stage}", obj=case,
-                  object_repr=f"{case.household.number} {Stage(stage).label}",
-                  before=before, after={"status": case.status, "stage": case.stage, "category": case.category,
-                                        "approved": approved, "note": note, "step": step.pk})
+            case.status, case.stage, case.procedure = CaseStatus.MONITORED, Stage.DONE, Procedure.IDENTIFICATION
+    else:
+        if category and identification:
+            case.category = category
+        nxt = NEXT_STAGE[stage]
+        case.stage = nxt
+        if nxt == Stage.POSTING:
+            s = settings_for(site_of(case.org_path))
+            case.posting_ends = day + dt.timedelta(days=s.posting_days - 1)
+            case.posting_closed_at = None
+        if nxt == Stage.DONE:
+            if identification:
+                case.status, case.enrolled_on = CaseStatus.MONITORED, day
+                case.people_count = _people(case)
+                profile_line_track(case, today)
+                schedule_next_visit(case, after=day)
+            else:
+                case.status, case.eliminated_on = CaseStatus.ELIMINATED, day
+                ScheduledVisit.objects.filter(case=case, visit__isnull=True).update(cancelled=True)
+    case.save(update_fields=fields)
+    audit_log(actor=actor, action=f"monitoring.case.{procedure}.{stage}", obj=case,
+              object_repr=f"{case.household.number} {Stage(stage).label}",
+              before=before, after={"status": case.status, "stage": case.stage, "category": case.category,
+                                    "approved": approved, "note": note, "step": step.pk})
     return case
 
 
@@ -205,7 +228,9 @@ def profile_line_track(case: MonitoringCase, today: dt.date) -> None:
 
 
 def elimination_start(*, actor, case: MonitoringCase, note: str = "", acted_on=None, now=None) -> MonitoringCase:
-    """Propose risk elimination after a home check: every condition must hold on the record."""
+    """Propose risk elimination after a home check: every condition must hold on the record. The
+    home check is the chain's first step, with the conditions checked and stored on it; all of it is
+    one transaction, so a refused proposal leaves the case as it was."""
     now = now or timezone.now()
     with transaction.atomic(durable=True):
         case = _locked(case)
@@ -214,16 +239,8 @@ def elimination_start(*, actor, case: MonitoringCase, note: str = "", acted_on=N
         if not permissions.can_act_on_stage(actor, Stage.HOME_CHECK, case.org_path):
             raise PermissionDeniedError()
         case.procedure, case.status, case.stage = Procedure.ELIMINATION, CaseStatus.ELIMINATING, Stage.HOME_CHECK
-        case.save(update_fields=["procedure", "status", "stage"])
-    # The home check is the chain's first step, with the conditions checked and stored on it.
-    try:
-        return case_step(actor=actor, case=case, approved=True, note=note or _("入户核实风险消除条件"),
-                         acted_on=acted_on, now=now)
-    except JicengError:
-        with transaction.atomic(durable=True):
-            MonitoringCase.objects.filter(pk=case.pk, stage=Stage.HOME_CHECK, status=CaseStatus.ELIMINATING).update(
-                procedure=Procedure.IDENTIFICATION, status=CaseStatus.MONITORED, stage=Stage.DONE)
-        raise
+        return _step_locked(case, actor=actor, approved=True, note=note or _("入户核实风险消除条件"), consent=False,
+                            category="", acted_on=acted_on, now=now)
 
 
 def postings_close(*, now=None) -> int:

@@ -59,9 +59,15 @@ def _decimal(value, *, field: str, label: str, allow_none: bool = False) -> Deci
     return d.quantize(Decimal("0.01"))
 
 
+def can_set_income_lines(user) -> bool:
+    """The line is the province's, shared by every site in it: the system administrator enters it from
+    the province's notice; a township's staff cannot change it for their neighbours."""
+    return bool(getattr(user, "is_superuser", False) and user.is_active)
+
+
 def income_line_set(*, actor, site, year: int, province_code: str, amount, note: str = "") -> IncomeLine:
-    if not permissions.can_manage(actor, site.path):
-        raise PermissionDeniedError()
+    if not can_set_income_lines(actor):
+        raise PermissionDeniedError(_("监测标准按省级文件由系统管理员设置"))
     if not (2000 <= int(year) <= 2100):
         raise JicengError(_("年度不正确"), field="year")
     if not (len(province_code) == 2 and province_code.isdigit()):
@@ -81,12 +87,17 @@ def income_line_set(*, actor, site, year: int, province_code: str, amount, note:
 def rule_update(*, actor, site, code: str, enabled: bool, threshold=None) -> RiskRule:
     if not permissions.can_manage(actor, site.path):
         raise PermissionDeniedError()
+    with transaction.atomic(durable=True):
+        return _rule_save(actor=actor, site=site, code=code, enabled=enabled, threshold=threshold)
+
+
+def _rule_save(*, actor, site, code: str, enabled: bool, threshold=None) -> RiskRule:
     if code not in RuleCode.values:
         raise JicengError(_("未知的规则"), field="code")
     value = _decimal(threshold, field="threshold", label=_("阈值"), allow_none=True) if code in RULE_THRESHOLDS else None
     if code in (RuleCode.INCOME_DROP, RuleCode.RIGID_EXPENSE) and value is not None and value > 1000:
         raise JicengError(_("百分比阈值不能超过1000"), field="threshold")
-    with transaction.atomic(durable=True):
+    with transaction.atomic():
         before = RiskRule.objects.filter(site=site, code=code).first()
         rule, _c = RiskRule.objects.update_or_create(site=site, code=code,
                                                      defaults={"enabled": enabled, "threshold": value})
@@ -95,6 +106,21 @@ def rule_update(*, actor, site, code: str, enabled: bool, threshold=None) -> Ris
                   before={"enabled": before.enabled, "threshold": before.threshold} if before else None,
                   after={"enabled": enabled, "threshold": value})
     return rule
+
+
+def rules_update(*, actor, site, rules: dict) -> list[RiskRule]:
+    """Save every rule of a site at once ({code: (enabled, threshold)}): all or none. The re-run over
+    the site's profiles is queued once the change has committed."""
+    if not permissions.can_manage(actor, site.path):
+        raise PermissionDeniedError()
+    saved = []
+    with transaction.atomic(durable=True):
+        for code, (enabled, threshold) in rules.items():
+            saved.append(_rule_save(actor=actor, site=site, code=code, enabled=enabled, threshold=threshold))
+        from ..tasks import rerun_rules
+
+        transaction.on_commit(lambda: rerun_rules(site.path))
+    return saved
 
 
 SETTING_FIELDS = ("province_code", "posting_days", "observation_months", "visit_interval_days",

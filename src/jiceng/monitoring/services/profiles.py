@@ -45,7 +45,9 @@ def profile_facts(profile: EconomicProfile, members=None) -> ProfileFacts:
         housing_grade=profile.housing_grade, safe_water=profile.safe_water, disaster_loss=profile.disaster_loss,
         members=tuple(MemberFacts(name=m.resident.name, birth_date=m.resident.birth_date, enrolled=m.enrolled,
                                   medical_insured=m.medical_insured, is_main_labour=m.is_main_labour,
-                                  labour_loss=m.labour_loss, labour_capacity=m.labour_capacity) for m in members))
+                                  labour_loss=m.labour_loss, labour_capacity=m.labour_capacity,
+                                  living=m.resident.status == ResidentStatus.LIVING,
+                                  deceased=m.resident.status == ResidentStatus.DECEASED) for m in members))
 
 
 def _bool(value) -> bool:
@@ -89,7 +91,7 @@ def profile_save(*, actor, household, year: int, values: dict, members: dict | N
     if not permissions.can_record(actor, household.org_path):
         raise PermissionDeniedError()
     year = int(year)
-    if not (2000 <= year <= now.year):
+    if not (2000 <= year <= timezone.localdate(now).year):
         raise JicengError(_("年度应在2000年至今年之间"), field="year")
     errors = ErrorCollector()
     clean: dict = {}
@@ -157,9 +159,12 @@ def profile_save(*, actor, household, year: int, values: dict, members: dict | N
             for f, v in data.items():
                 setattr(record, f, v)
             changed = [f for f in MEMBER_FIELDS if getattr(record, f) != old[f]]
-            if new or any(f in EMPLOYMENT_FIELDS for f in changed):
+            # "Records updated" (the figures) counts real entries: schooling for pupils and students,
+            # employment for people of working age, and any later change.
+            if any(f in EMPLOYMENT_FIELDS for f in changed) or (new and record.labour_capacity != LabourCapacity.NONE
+                                                                  and record.employment != Employment.STUDENT):
                 record.employment_updated_at = now
-            if new or any(f in SCHOOLING_FIELDS for f in changed):
+            if any(f in SCHOOLING_FIELDS for f in changed) or (new and record.school_stage):
                 record.schooling_updated_at = now
             if new or changed:
                 record.save()

@@ -69,11 +69,22 @@ def rules_run_for_household(household, *, now=None, actor=None, _site_cache=None
                 .values_list("income_per_head", flat=True).first())
     fired = evaluate(profile_facts(profile, list(profile.members.all())), line=line, previous_per_head=previous,
                      thresholds=thresholds, today=today)
+    # Only what was really evaluated may clear a signal: a rule switched off, or a year without a line
+    # (or without last year's profile, for the drop rule), says nothing about the risk.
+    evaluated = set(thresholds)
+    if line is None:
+        evaluated.discard(RuleCode.INCOME_BELOW_LINE)
+    if not previous:
+        evaluated.discard(RuleCode.INCOME_DROP)
     with transaction.atomic():
         open_rules = {sig.rule_code: sig for sig in RiskSignal.objects.select_for_update()
                       .filter(household=household, channel=Channel.RULE, status=SignalStatus.OPEN)}
+        # A rule signal already verified (confirmed or dismissed) for this profile year is not raised again.
+        handled = set(RiskSignal.objects.filter(
+            household=household, channel=Channel.RULE, profile_year=profile.year,
+            status__in=[SignalStatus.CONFIRMED, SignalStatus.DISMISSED]).values_list("rule_code", flat=True))
         for code, why in fired.items():
-            if code not in open_rules:
+            if code not in open_rules and code not in handled:
                 try:
                     with transaction.atomic():
                         signal_raise(actor=actor, household=household, channel=Channel.RULE, rule_code=code,
@@ -82,7 +93,7 @@ def rules_run_for_household(household, *, now=None, actor=None, _site_cache=None
                 except IntegrityError:
                     pass  # raised by a concurrent run: one open signal per rule
         for code, sig in open_rules.items():
-            if code not in fired:
+            if code not in fired and code in evaluated:
                 RiskSignal.objects.filter(pk=sig.pk, status=SignalStatus.OPEN).update(
                     status=SignalStatus.CLEARED, closed_at=now,
                     outcome=_("%(y)s年档案已不再触发该规则") % {"y": profile.year})
@@ -143,8 +154,13 @@ def signal_confirm(*, actor, signal: RiskSignal, note: str = "", now=None) -> Ri
         case = (MonitoringCase.objects.select_for_update().filter(household=sig.household, status__in=ACTIVE_CASE_STATUSES)
                 .first())
         if case is None:
-            case = MonitoringCase.objects.create(household=sig.household, org_path=sig.org_path)
-            audit_log(actor=actor, action="monitoring.case.opened", obj=case, after={"signal": sig.pk})
+            try:
+                with transaction.atomic():
+                    case = MonitoringCase.objects.create(household=sig.household, org_path=sig.org_path)
+                audit_log(actor=actor, action="monitoring.case.opened", obj=case, after={"signal": sig.pk})
+            except IntegrityError:  # another signal of the household opened its case at the same moment
+                case = MonitoringCase.objects.select_for_update().get(household=sig.household,
+                                                                      status__in=ACTIVE_CASE_STATUSES)
         sig.status, sig.closed_at, sig.closed_by, sig.outcome, sig.case = SignalStatus.CONFIRMED, now, actor, note, case
         sig.save(update_fields=["status", "closed_at", "closed_by", "outcome", "case"])
         audit_log(actor=actor, action="monitoring.signal.confirmed", obj=sig, object_repr=sig.label(),
