@@ -242,6 +242,17 @@ def stop(proc):
 
 # ----------------------------------------------------------------------------- part 1: intake
 
+def settled(model) -> int:
+    """The row count once it has stopped growing for a second (the server finishing requests wrk left)."""
+    n = model.objects.count()
+    while True:
+        time.sleep(1)
+        m = model.objects.count()
+        if m == n:
+            return n
+        n = m
+
+
 def part_intake(args) -> bool:
     log(f"Setting up {INTAKE_DB} (migrate, demo street with {args.households} households, its categories and "
         "Open311 key) ...")
@@ -276,11 +287,10 @@ def part_intake(args) -> bool:
     proc = serve(INTAKE_DB, args.port, args.workers)
     try:
         # Warm every worker (imports, jieba's dictionary) before the clock starts; not counted below.
-        run_wrk(base, script(f"warm{run_id}", f"{tmp}/warm-", 1), 3, connections=args.workers * 2)
-        time.sleep(1)  # the warm-up's last requests finish before the count
-        before = Report.objects.count()
+        run_wrk(base, script(f"warm{run_id}", f"{tmp}/warm-", 1), 6, connections=args.workers * 2)
+        before = settled(Report)  # the warm-up's last requests written before the count
         post = run_wrk(base, script(f"wrk{run_id}", f"{tmp}/ids-", 2), args.seconds, connections=args.connections)
-        time.sleep(1)  # let the server finish what was in flight when wrk stopped
+        settled(Report)  # and what was in flight when wrk stopped
         health = run_wrk(f"{base}/healthz", GET_LUA, args.seconds, connections=args.connections)
     finally:
         stop(proc)
