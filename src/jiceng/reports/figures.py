@@ -10,7 +10,7 @@ import statistics
 from django.db import connection
 from django.db.models import Count, F, Q
 
-from .models import Rating, Report, ReportStatus
+from .models import Rating, Report, ReportCategory, ReportStatus
 
 DONE = [ReportStatus.RESOLVED, ReportStatus.CLOSED]
 
@@ -63,13 +63,35 @@ def figures(path: str, start: dt.datetime, end: dt.datetime) -> dict:
     prev_row = _rates(_base(path, prev_start, start).aggregate(**AGGREGATES))
     now_row["median_hours"] = median_hours(path, start, end)
     prev_row["median_hours"] = median_hours(path, prev_start, start)
-    by_category = [_rates(r) for r in _base(path, start, end).values("category_id", "category__name")
-                   .annotate(**AGGREGATES).order_by("-received")]
-    by_handler = [_rates(r) for r in _base(path, start, end).filter(Q(handler_unit__isnull=False) | Q(handler_partner__isnull=False))
-                  .values("handler_unit_id", "handler_unit__name", "handler_partner_id", "handler_partner__name")
-                  .annotate(**AGGREGATES).order_by("-received")]
-    return {"now": now_row, "prev": prev_row, "by_category": by_category, "by_handler": by_handler,
-            "prev_start": prev_start}
+    return {"now": now_row, "prev": prev_row, "by_category": by_category(path, start, end),
+            "by_handler": by_handler(path, start, end), "prev_start": prev_start}
+
+
+def _with_names(rows: list[dict], model, field: str) -> list[dict]:
+    """Add ``<field>__name`` to grouped rows from one small query. The rows are grouped by the id
+    alone: grouping by a joined name too makes PostgreSQL join every report before grouping and,
+    not knowing names and ids go together, plan for ~100,000 groups (a disk sort) instead of ~30."""
+    ids = {r[f"{field}_id"] for r in rows if r[f"{field}_id"] is not None}
+    names = dict(model.objects.filter(pk__in=ids).values_list("pk", "name")) if ids else {}
+    for r in rows:
+        r[f"{field}__name"] = names.get(r[f"{field}_id"])
+    return rows
+
+
+def by_category(path: str, start, end) -> list[dict]:
+    rows = [_rates(r) for r in _base(path, start, end).values("category_id").annotate(**AGGREGATES)
+            .order_by("-received", "category_id")]
+    return _with_names(rows, ReportCategory, "category")
+
+
+def by_handler(path: str, start, end) -> list[dict]:
+    from jiceng.orgs.models import OrgUnit
+    from jiceng.people.models import PartnerUnit
+
+    rows = [_rates(r) for r in _base(path, start, end).filter(Q(handler_unit__isnull=False) | Q(handler_partner__isnull=False))
+            .values("handler_unit_id", "handler_partner_id").annotate(**AGGREGATES)
+            .order_by("-received", "handler_unit_id", "handler_partner_id")]
+    return _with_names(_with_names(rows, OrgUnit, "handler_unit"), PartnerUnit, "handler_partner")
 
 
 FILTERS = {
