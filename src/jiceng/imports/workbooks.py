@@ -20,8 +20,9 @@ def _safe(value: str) -> str:
     return "'" + text if text.startswith(("=", "+", "-", "@")) else text
 
 
-def template_xlsx(kind: str) -> bytes:
-    spec = SPECS[kind]
+def template_xlsx(kind) -> bytes:
+    """A blank template for an import kind (its name, or a KindSpec of another app's list)."""
+    spec = SPECS[kind] if isinstance(kind, str) else kind
     wb = Workbook()
     ws = wb.active
     ws.title = str(spec.label)[:31]

@@ -218,24 +218,9 @@ def department_list_errors_xlsx(dl: DepartmentList) -> bytes:
 
 
 def department_list_template() -> bytes:
-    import io
+    from jiceng.imports.workbooks import template_xlsx
 
-    from openpyxl import Workbook
-    from openpyxl.styles import Font, PatternFill
-
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "部门预警名单"
-    for i, col in enumerate(DEPARTMENT_WARNINGS.columns, start=1):
-        c = ws.cell(row=1, column=i, value=col.header + ("（必填）" if col.required else ""))
-        c.font = Font(bold=True, color="FFFFFF")
-        c.fill = PatternFill("solid", fgColor="B71C1C")
-        ex = ws.cell(row=2, column=i, value=col.example)
-        ex.number_format = "@"
-        ws.column_dimensions[c.column_letter].width = max(14, len(col.header) * 2 + 6, len(col.example) + 4)
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+    return template_xlsx(DEPARTMENT_WARNINGS)
 
 
 __all__ = ["department_list_check", "department_list_apply", "department_list_errors_xlsx", "dt"]
