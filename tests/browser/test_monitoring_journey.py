@@ -138,7 +138,7 @@ def test_monitoring_journey(live_server, phone_page, desk_page, mon):  # noqa: F
     days_pass(case, 200)
     page.goto(f"{base}/monitoring/households/{h.pk}/")
     shot(page, "monitoring-5-conditions-phone")
-    page.fill("input[name=note][placeholder]", "入户核实：收入稳定，“三保障”已落实")
+    page.fill("#elim-note", "入户核实：收入稳定，“三保障”已落实")
     page.click("text=核实后申请风险消除")
     page.wait_for_selector(".alert-success")
     approve(desk, base, mon.community, h, "评议同意风险消除")

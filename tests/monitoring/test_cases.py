@@ -277,3 +277,12 @@ def test_a_refused_elimination_proposal_changes_nothing(mon):
     case.refresh_from_db()
     assert (case.status, case.procedure, case.stage) == (CaseStatus.MONITORED, "identification", Stage.DONE)
     assert ReviewStep.objects.filter(case=case).count() == steps
+
+
+def test_the_worklist_does_not_offer_a_step_to_whoever_made_the_last_one(mon):
+    from jiceng.monitoring.selectors import approvals_waiting
+
+    case = signal_and_case(mon)
+    case_step(actor=mon.community, case=case, consent=True, category="marginal")
+    assert list(approvals_waiting(user=mon.community)) == []
+    assert [c.pk for c in approvals_waiting(user=mon.community2)] == [case.pk]

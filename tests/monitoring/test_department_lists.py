@@ -113,3 +113,22 @@ def test_template_headers_are_recognised(mon):
     dl = department_list_check(actor=mon.community, department="医保局", filename="t.xlsx", data=data,
                                root=mon.district.comm_a)
     assert dl.status == DepartmentListStatus.CHECKED, dl.result["errors"]
+
+
+def test_the_same_list_cannot_be_imported_twice_and_moved_out_residents_are_refused(mon):
+    from jiceng.core.errors import JicengError
+    from jiceng.people.models import Resident
+
+    data = xlsx([[mon.head.id_number, "李富贵", "大额医疗支出", "", "38000", "", ""]])
+    dl = department_list_check(actor=mon.community, department="县医保局", filename="a.xlsx", data=data,
+                               root=mon.district.comm_a)
+    department_list_apply(actor=mon.community, department_list=dl)
+    with pytest.raises(JicengError) as exc:
+        department_list_check(actor=mon.community, department="县医保局", filename="a-copy.xlsx", data=data,
+                              root=mon.district.comm_a)
+    assert exc.value.field == "file" and "已于" in exc.value.message
+    Resident.objects.filter(pk=mon.spouse.pk).update(status="moved_out")
+    dl = department_list_check(actor=mon.community, department="民政局", filename="b.xlsx", root=mon.district.comm_a,
+                               data=xlsx([[mon.spouse.id_number, "王秀英", "失业", "", "", "", ""]]))
+    assert dl.status == DepartmentListStatus.REJECTED and "已迁出" in dl.result["errors"][0]["reason"]
+    assert RiskSignal.objects.count() == 1

@@ -91,6 +91,9 @@ class DepartmentWarningImporter(Importer):
                     resident = residents.get(check.number)
                     if resident is None:
                         self.error(n, "id_number", raw, _("没有登记这个身份证号的居民"))
+                    elif resident.status != "living":
+                        self.error(n, "id_number", raw, _("该居民已迁出或已故（%(s)s），请核对") % {"s": resident.get_status_display()})
+                        resident = None
                     elif resident.household is None:
                         self.error(n, "id_number", raw, _("该居民没有登记所在住户"))
                         resident = None
@@ -173,6 +176,13 @@ def department_list_check(*, actor, department: str, filename: str, data: bytes,
         raise JicengError(_("请填写预警部门"), field="department")
     if len(data) > MAX_BYTES:
         raise JicengError(_("文件不能超过10MB"), field="file")
+    import hashlib as _hashlib
+
+    earlier = DepartmentList.objects.filter(sha256=_hashlib.sha256(data).hexdigest(), root=root,
+                                            status=DepartmentListStatus.APPLIED).first()
+    if earlier is not None:
+        raise JicengError(_("这份名单已于 %(d)s 导入过，不能重复导入") % {
+            "d": timezone.localtime(earlier.applied_at).strftime("%Y-%m-%d %H:%M")}, field="file")
     result, _sheet = _run(actor=actor, department=department, filename=filename, data=data, root=root, dry_run=True)
     with transaction.atomic(durable=True):
         dl = DepartmentList.objects.create(

@@ -44,6 +44,15 @@ class VisitForm(_Base):
     amount = money(_("涉及金额（元），如医疗费用"))
     risk_detail = forms.CharField(label=_("风险情况说明"), required=False)
 
+    def risk_list(self) -> list[tuple[str, str | None, str]]:
+        """(kind, amount, detail) per risk ticked; the amount belongs to the medical bill when that is
+        ticked, otherwise to the first risk."""
+        d = self.cleaned_data
+        kinds = list(d["risks"])
+        amount = d["amount"] if d["amount"] not in ("", "0", None) else None
+        holder = RiskKind.MEDICAL if RiskKind.MEDICAL in kinds else (kinds[0] if kinds else None)
+        return [(k, amount if k == holder else None, d["risk_detail"]) for k in kinds]
+
 
 class DeclarationForm(_Base):
     kind = forms.ChoiceField(label=_("遇到的困难"), choices=[("", _("请选择…")), *RiskKind.choices])

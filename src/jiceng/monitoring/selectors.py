@@ -102,8 +102,15 @@ def household_list(*, user, q: str = "", org_path: str = "", at_risk: bool = Fal
 
 def approvals_waiting(*, user):
     """Cases whose current step this user may complete (the last step not theirs)."""
-    qs = MonitoringCase.objects.filter(status__in=[CaseStatus.IDENTIFYING, CaseStatus.ELIMINATING]).exclude(
-        stage__in=[Stage.POSTING, Stage.DONE]).select_related("household__head", "household__org_unit")
+    from django.db.models import OuterRef, Subquery
+
+    from .models import ReviewStep
+
+    last_actor = (ReviewStep.objects.filter(case=OuterRef("pk"), procedure=OuterRef("procedure"), actor__isnull=False)
+                  .order_by("-at", "-id").values("actor_id")[:1])
+    qs = (MonitoringCase.objects.filter(status__in=[CaseStatus.IDENTIFYING, CaseStatus.ELIMINATING])
+          .exclude(stage__in=[Stage.POSTING, Stage.DONE]).annotate(last_actor=Subquery(last_actor))
+          .exclude(last_actor=user.pk).select_related("household__head", "household__org_unit"))
     if not user.is_superuser:
         q = Q(pk__in=[])
         for a in _assignments(user):

@@ -252,9 +252,7 @@ def visit_new(request, pk):
     form = VisitForm(request.POST or None, initial={"visited_on": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
-        risks = []
-        for i, kind in enumerate(d["risks"]):
-            risks.append((kind, d["amount"] if i == 0 and d["amount"] not in ("", "0") else None, d["risk_detail"]))
+        risks = form.risk_list()
         try:
             visit = services.visit_record(actor=user, household=h, kind=d["kind"], visited_on=d["visited_on"],
                                           findings=d["findings"], risks=risks)

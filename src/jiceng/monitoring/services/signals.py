@@ -207,8 +207,8 @@ def self_declaration_submit(*, actor, household, kind: str, detail: str, amount=
 
 
 def visit_record(*, actor, household, kind: str, visited_on, findings: str, risks=(), now=None) -> Visit:
-    """A visit (走访). Each risk found ((kind, amount, detail)) raises a visit signal; an assistance
-    visit to a monitored household fulfils its earliest scheduled visit and schedules the next."""
+    """A visit (走访). Each risk found ((kind, amount, detail)) raises a visit signal; any visit to a
+    monitored household fulfils its earliest scheduled visit and schedules the next."""
     now = now or timezone.now()
     if not permissions.can_record(actor, household.org_path):
         raise PermissionDeniedError()
