@@ -179,6 +179,11 @@ def test_elimination_refused_until_the_observation_period_is_over(mon):
     assert case.status == CaseStatus.ELIMINATED and case.eliminated_on == timezone.localdate(after)
     step = ReviewStep.objects.filter(case=case, procedure="elimination", stage="home_check").get()
     assert step.checks["收入稳定高于监测标准"][0] is True
+    # The risk returns: a new case, the eliminated one and its twelve steps kept as they were.
+    again = signal_and_case(mon)
+    assert again.pk != case.pk and again.status == CaseStatus.IDENTIFYING
+    case.refresh_from_db()
+    assert case.status == CaseStatus.ELIMINATED and ReviewStep.objects.filter(case=case).count() == 12
 
 
 def test_household_without_labour_living_on_support_cannot_be_eliminated(mon):
