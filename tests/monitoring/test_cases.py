@@ -209,7 +209,10 @@ def test_returning_risk_reenrols_with_history_intact(mon):
 
 
 def test_overdue_visits_are_raised_exactly_once(mon):
+    from jiceng.reports.models import Notification
+
     case = enrol(mon)
+    responsible_assign(actor=mon.community, case=case, user=mon.grid_worker)
     sv = ScheduledVisit.objects.get(case=case, visit__isnull=True)
     assert sv.due_on == case.enrolled_on + dt.timedelta(days=90)
     before_reminder = timezone.make_aware(dt.datetime.combine(sv.due_on - dt.timedelta(days=8), dt.time(9)))
@@ -226,6 +229,9 @@ def test_overdue_visits_are_raised_exactly_once(mon):
     from jiceng.audit.models import AuditEntry
 
     assert AuditEntry.objects.filter(action="monitoring.visit.overdue").count() == 1
+    # The responsible cadre got one reminder before and one overdue notice after, through the outbox.
+    messages = list(Notification.objects.filter(user=mon.grid_worker).order_by("id").values_list("message", flat=True))
+    assert len(messages) == 2 and messages[0].startswith("走访提醒") and messages[1].startswith("走访逾期")
 
 
 def test_assistance_visit_fulfils_the_schedule_and_sets_the_next(mon):

@@ -54,6 +54,15 @@ def _locked(report_id) -> Report:
     return Report.objects.select_for_update(of=("self",)).select_related("category", "handler_unit").get(pk=report_id)
 
 
+def notification_send(*, users, message: str, now=None) -> int:
+    """Put a message for staff in the outbox (shown in their inbox; an SMS/WeChat sender can deliver it
+    later). Other modules' reminders — a monitoring visit due — go through here."""
+    now = now or timezone.now()
+    rows = [Notification(user=u, message=message[:300], created_at=now) for u in users if u is not None]
+    Notification.objects.bulk_create(rows)
+    return len(rows)
+
+
 def _notify(report, message: str, *, users=(), reporter: bool = False, now=None) -> None:
     now = now or timezone.now()
     rows = [Notification(user=u, report=report, message=message[:300], created_at=now) for u in users if u]

@@ -280,19 +280,34 @@ def visits_check(*, now=None) -> dict:
     open_visits = ScheduledVisit.objects.filter(visit__isnull=True, cancelled=False,
                                                 case__status__in=[CaseStatus.MONITORED, CaseStatus.ELIMINATING])
     by_site: dict[str, int] = {}
-    for sv in open_visits.filter(reminded_at__isnull=True).select_related("case"):
+    for sv in open_visits.filter(reminded_at__isnull=True).select_related("case__household", "case__responsible"):
         root = sv.org_path.split(".")[0] + "."
         if root not in by_site:
             by_site[root] = settings_for(site_of(sv.org_path)).visit_reminder_days
         if sv.due_on - dt.timedelta(days=by_site[root]) <= today:
-            counts["reminded"] += ScheduledVisit.objects.filter(pk=sv.pk, reminded_at__isnull=True).update(reminded_at=now)
-    for sv in open_visits.filter(overdue_at__isnull=True, due_on__lt=today).select_related("case__household"):
+            with transaction.atomic():
+                if ScheduledVisit.objects.filter(pk=sv.pk, reminded_at__isnull=True).update(reminded_at=now):
+                    counts["reminded"] += 1
+                    _remind(sv, _("走访提醒：%(h)s 应于 %(d)s 前走访") % {
+                        "h": sv.case.household.number, "d": sv.due_on.isoformat()}, now)
+    for sv in open_visits.filter(overdue_at__isnull=True, due_on__lt=today).select_related("case__household",
+                                                                                          "case__responsible"):
         with transaction.atomic():
             if ScheduledVisit.objects.filter(pk=sv.pk, overdue_at__isnull=True).update(overdue_at=now):
                 counts["overdue"] += 1
+                _remind(sv, _("走访逾期：%(h)s 应于 %(d)s 走访，尚未记录") % {
+                    "h": sv.case.household.number, "d": sv.due_on.isoformat()}, now)
                 audit_log(actor=None, action="monitoring.visit.overdue", obj=sv.case,
                           object_repr=sv.case.household.number, after={"due_on": sv.due_on})
     return counts
+
+
+def _remind(sv: ScheduledVisit, message: str, now) -> None:
+    """The responsible cadre's reminder, through the shared outbox (in-app inbox; SMS can deliver it)."""
+    if sv.case.responsible_id:
+        from jiceng.reports.services import notification_send
+
+        notification_send(users=[sv.case.responsible], message=message, now=now)
 
 
 def responsible_assign(*, actor, case: MonitoringCase, user) -> MonitoringCase:
