@@ -6,7 +6,6 @@ import io
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,6 +16,7 @@ from jiceng.core.errors import JicengError, NotFoundError, PermissionDeniedError
 from jiceng.core.scope import scope_safe
 from jiceng.orgs.models import OrgUnit
 from jiceng.orgs.selectors import org_roots_for_user, org_unit_get_for_user
+from jiceng.web.downloads import xlsx_response
 from jiceng.web.forms import apply_error
 from jiceng.web.pagination import CappedPaginator
 
@@ -134,9 +134,7 @@ def _households_xlsx(user, unit, qs, title):
     ws.set_column(2, 3, 22)
     wb.close()
     audit_log(actor=user, action="monitoring.households.exported", obj=unit, after={"rows": len(rows), "title": title})
-    resp = HttpResponse(buf.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    resp["Content-Disposition"] = f'attachment; filename="monitoring-households-{unit.code}.xlsx"'
-    return resp
+    return xlsx_response(buf.getvalue(), f"monitoring-households-{unit.code}.xlsx")
 
 
 @scope_safe
@@ -450,9 +448,7 @@ def _figures_xlsx(user, unit, start, end, data):
     ws.set_column(0, 0, 30)
     wb.close()
     audit_log(actor=user, action="monitoring.figures.exported", obj=unit, after={"from": start, "to": end})
-    resp = HttpResponse(buf.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    resp["Content-Disposition"] = f'attachment; filename="monitoring-figures-{unit.code}.xlsx"'
-    return resp
+    return xlsx_response(buf.getvalue(), f"monitoring-figures-{unit.code}.xlsx")
 
 
 @scope_safe
@@ -501,10 +497,7 @@ def department_list_detail(request, pk):
 @login_required
 def department_list_errors(request, pk):
     dl = selectors.department_list_get_for_user(request.user, pk)
-    resp = HttpResponse(department_lists.department_list_errors_xlsx(dl),
-                        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    resp["Content-Disposition"] = f'attachment; filename="department-list-{dl.pk}-errors.xlsx"'
-    return resp
+    return xlsx_response(department_lists.department_list_errors_xlsx(dl), f"department-list-{dl.pk}-errors.xlsx")
 
 
 @scope_safe
@@ -512,10 +505,7 @@ def department_list_errors(request, pk):
 def department_list_template(request):
     if not permissions.can_view_any(request.user):
         raise NotFoundError()
-    resp = HttpResponse(department_lists.department_list_template(),
-                        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    resp["Content-Disposition"] = 'attachment; filename="department-warning-template.xlsx"'
-    return resp
+    return xlsx_response(department_lists.department_list_template(), "department-warning-template.xlsx")
 
 
 @scope_safe

@@ -13,6 +13,7 @@ from jiceng.core.scope import scope_safe
 from jiceng.orgs.models import OrgUnit, OrgUnitKind, path_and_ancestors
 from jiceng.orgs.selectors import org_roots_for_user, org_unit_get_for_user
 from jiceng.people.models import PartnerUnit
+from jiceng.web.downloads import xlsx_response
 from jiceng.web.forms import apply_error
 from jiceng.web.pagination import CappedPaginator
 
@@ -255,7 +256,6 @@ def _figures_xlsx(request, unit, start, end, data):
     import io
 
     import xlsxwriter
-    from django.http import HttpResponse
 
     from jiceng.audit.services import audit_log
 
@@ -278,9 +278,7 @@ def _figures_xlsx(request, unit, start, end, data):
     wb.close()
     audit_log(actor=request.user, action="reports.figures.exported", obj=unit, org_path=unit.path,
               after={"from": start.isoformat(), "to": end.isoformat()})
-    resp = HttpResponse(buf.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    resp["Content-Disposition"] = f'attachment; filename="report-figures-{unit.code or unit.pk}.xlsx"'
-    return resp
+    return xlsx_response(buf.getvalue(), f"report-figures-{unit.code or unit.pk}.xlsx")
 
 
 @scope_safe
