@@ -4,11 +4,12 @@ through the HTTP API under wrk.
 What it measures, in one run on PostgreSQL
 ------------------------------------------
   a. ours     ``points.services.ledger_post`` (the posting service every grant, deduction and
-              redemption goes through: lock the programme's chain head, lock the household's account,
-              check the idempotency key, hash-chain and insert the entry, move the balance) called in a
-              loop by C client *processes* (C = 4, 16), each its own Django process and connection, for
-              ``--seconds`` seconds; every call a grant of 1–10 points to a random household of 10,000
-              with a fresh idempotency key. Reported: committed postings per second.
+              redemption goes through; on PostgreSQL one statement: lock the household's account,
+              check the idempotency key and the balance, lock the programme's chain head, hash-chain
+              and insert the entry, move both balances) called in a loop by C client *processes*
+              (C = 4, 16), each its own Django process and connection, for ``--seconds`` seconds;
+              every call a grant of 1–10 points to a random household of 10,000 with a fresh
+              idempotency key. Reported: committed postings per second.
   b. pgbench  ``pgbench -b tpcb-like -c C -j 2 -T seconds -n`` at the same C on a pgbench database of
               scale 1 (one ``pgbench_branches`` row, which every transaction updates — the same one
               hot row our chain head is), in the same run. The shape is the same: lock/update a row,

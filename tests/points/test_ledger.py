@@ -152,3 +152,22 @@ def test_yearly_clearing_clears_once_and_only_what_was_held_at_year_end(points_s
     assert points_expire_year(programme=points_site.programme, year=2025) == 0
     assert PointsAccount.objects.get(household=hh).balance == 5   # 30 held, 10 spent since, 20 expire; 5 new stay
     assert points_verify().ok
+
+
+@given(account=st.integers(min_value=1, max_value=10**9), amount=st.integers(min_value=-10**6, max_value=10**6),
+       after=st.integers(min_value=0, max_value=10**9), memo=st.text(max_size=40),
+       key=st.text(min_size=1, max_size=40), reverses=st.one_of(st.none(), st.integers(min_value=1)))
+def test_payload_cut_for_the_database_reassembles_to_the_canonical_payload(account, amount, after, memo, key,
+                                                                           reverses):
+    """PostgreSQL hashes ``head + account + mid + amount + "," + after + tail``; that text must be
+    exactly the payload ``points verify`` hashes, for any values."""
+    import datetime as dt
+
+    from jiceng.points.services.ledger import _payload_parts, entry_payload
+
+    created = dt.datetime(2026, 3, 1, 8, 30, 15, 123456, tzinfo=dt.timezone.utc)
+    common = dict(programme_id=7, kind=EntryKind.GRANT, idempotency_key=key, source_type="points.declaration",
+                  source_id="42", reverses_id=reverses, memo=memo, actor_id=3, created_at=created)
+    head, mid, tail = _payload_parts(**common)
+    assert head + str(account) + mid + str(amount) + "," + str(after) + tail == entry_payload(
+        account_id=account, amount=amount, balance_after=after, **common)

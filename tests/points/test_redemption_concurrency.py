@@ -95,3 +95,45 @@ def test_fifty_threads_cannot_overdraw_points(vendor_is_postgres, points_site, d
     assert PointsAccount.objects.get(household=hh).balance == 0
     assert Product.objects.get(pk=product.pk).stock == 93
     assert services.points_verify().ok
+
+
+def test_fifty_threads_posting_one_key_to_a_new_household_post_once(vendor_is_postgres, points_site, district,
+                                                                     make_household):
+    """The one-statement posting path: the first posting opens the account, the same key replays
+    (a concurrent one through ON CONFLICT), and distinct keys all land on one unbroken chain."""
+    from jiceng.points.models import EntryKind, PointsLedgerEntry
+
+    hh = make_household(district.grid_a1)
+    other = make_household(district.grid_a1)
+    results: list[tuple[int, bool]] = []
+    lock = threading.Lock()
+    barrier = threading.Barrier(50)
+
+    def worker(i):
+        try:
+            barrier.wait()
+            if i % 2:
+                entry, created = services.ledger_post(household=hh, kind=EntryKind.GRANT, amount=5,
+                                                      idempotency_key="one-key")
+            else:
+                entry, created = services.ledger_post(household=other, kind=EntryKind.GRANT, amount=1,
+                                                      idempotency_key=f"key-{i}")
+            outcome = (entry.pk, created, i % 2)
+        finally:
+            connections.close_all()
+        with lock:
+            results.append(outcome)
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(50)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    same = [r for r in results if r[2]]
+    assert len(same) == 25 and len({pk for pk, _c, _o in same}) == 1
+    assert sum(created for _pk, created, _o in same) == 1
+    assert all(created for _pk, created, odd in results if not odd)
+    assert PointsAccount.objects.get(household=hh).balance == 5
+    assert PointsAccount.objects.get(household=other).balance == 25
+    assert PointsLedgerEntry.objects.filter(account__household=hh).count() == 1
+    assert services.points_verify().ok, services.points_verify().problems

@@ -121,80 +121,98 @@ def ledger_post(*, household, kind: str, amount: int, idempotency_key: str, acto
     return entry, True
 
 
-# One statement that takes the chain head's lock, chains the entry (hashing in the database the same
-# text ``chain_hash`` hashes), inserts it and moves both balances: the hot row is locked only for
-# this statement and the commit, not while Python works.
+def _payload_parts(*, programme_id, kind, idempotency_key, source_type, source_id, reverses_id, memo, actor_id,
+                   created_at: dt.datetime) -> tuple[str, str, str]:
+    """``entry_payload`` cut around the three numbers only the database knows at posting time
+    (account id | amount, balance after): ``head + account + mid + amount + "," + after + tail``
+    is exactly ``entry_payload(...)`` (JSON writes an integer as its decimal digits, as ``::text`` does)."""
+    def dumps(value):
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+    created = created_at.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    head = dumps([programme_id])[:-1] + ","
+    mid = "," + dumps(str(kind)) + ","
+    tail = "," + dumps([idempotency_key, source_type, str(source_id), reverses_id, memo, actor_id, created])[1:]
+    return head, mid, tail
+
+
+# The whole posting as one statement (one round trip, its own transaction when the caller has none):
+#   a   lock the household's account (first, as every posting does) and read its balance;
+#   d   has this key been posted? (an earlier commit; a concurrent one is caught by ON CONFLICT);
+#   v   the amount to post — cut to the balance when clamping — and only if the key is new, the
+#       balance stays >= 0 and the amount is not zero;
+#   p   then lock the programme's chain head (joined to v, so it is taken after the account);
+#   e   chain the entry (hashing in the database the same text ``chain_hash`` hashes) and insert it;
+#   ua, up  move the account's balance and the chain head — only for an entry that was inserted.
+# The final row says which of these happened, so the caller can tell a replay, a refusal or a
+# missing account from a posting. The hot chain-head row is locked only for this statement.
 _PG_POST = (
-    "WITH p AS (SELECT id, chain_seq + 1 AS seq, chain_hash AS prev FROM points_pointsprogramme "
-    "WHERE id = %(programme)s FOR UPDATE), "
-    "h AS (SELECT id, seq, prev, encode(sha256(convert_to(prev || '|' || seq::text || '|' || %(payload)s, 'UTF8')), "
-    "'hex') AS digest FROM p), "
+    "WITH a AS (SELECT id, balance FROM points_pointsaccount WHERE household_id = %(household)s FOR UPDATE), "
+    "d AS (SELECT id FROM points_pointsledgerentry WHERE programme_id = %(programme)s "
+    "AND idempotency_key = %(key)s), "
+    "v AS (SELECT a.id AS account, a.balance + x.amount AS after, x.amount FROM a, LATERAL (SELECT CASE "
+    "WHEN %(clamp)s THEN GREATEST(%(amount)s::integer, -a.balance) ELSE %(amount)s::integer END AS amount) x "
+    "WHERE NOT EXISTS (SELECT 1 FROM d) AND a.balance + x.amount >= 0 AND x.amount <> 0), "
+    "p AS (SELECT pp.id, pp.chain_seq + 1 AS seq, pp.chain_hash AS prev, v.account, v.amount, v.after "
+    "FROM points_pointsprogramme pp, v WHERE pp.id = %(programme)s FOR UPDATE OF pp), "
     "e AS (INSERT INTO points_pointsledgerentry (programme_id, seq, account_id, kind, amount, balance_after, "
     "idempotency_key, source_type, source_id, reverses_id, memo, actor_id, actor_name, created_at, prev_hash, "
-    "entry_hash) SELECT h.id, h.seq, %(account)s, %(kind)s, %(amount)s, %(after)s, %(key)s, %(source_type)s, "
-    "%(source_id)s, %(reverses)s, %(memo)s, %(actor)s, %(actor_name)s, %(created)s, h.prev, h.digest FROM h "
-    "RETURNING id, seq, prev_hash, entry_hash), "
-    "a AS (UPDATE points_pointsaccount SET balance = %(after)s WHERE id = %(account)s), "
-    "u AS (UPDATE points_pointsprogramme SET chain_seq = h.seq, chain_hash = h.digest FROM h "
-    "WHERE points_pointsprogramme.id = h.id) "
-    "SELECT id, seq, prev_hash, entry_hash FROM e"
+    "entry_hash) SELECT p.id, p.seq, p.account, %(kind)s, p.amount, p.after, %(key)s, %(source_type)s, "
+    "%(source_id)s, %(reverses)s, %(memo)s, %(actor)s, %(actor_name)s, %(created)s, p.prev, "
+    "encode(sha256(convert_to(p.prev || '|' || p.seq::text || '|' || %(head)s || p.account::text || %(mid)s "
+    "|| p.amount::text || ',' || p.after::text || %(tail)s, 'UTF8')), 'hex') FROM p "
+    "ON CONFLICT ON CONSTRAINT ledger_idempotency_unique DO NOTHING "
+    "RETURNING id, programme_id, seq, account_id, amount, balance_after, prev_hash, entry_hash), "
+    "ua AS (UPDATE points_pointsaccount SET balance = e.balance_after FROM e "
+    "WHERE points_pointsaccount.id = e.account_id), "
+    "up AS (UPDATE points_pointsprogramme SET chain_seq = e.seq, chain_hash = e.entry_hash FROM e "
+    "WHERE points_pointsprogramme.id = e.programme_id) "
+    "SELECT (SELECT id FROM a), (SELECT balance FROM a), (SELECT id FROM d), "
+    "e.id, e.seq, e.account_id, e.amount, e.balance_after, e.prev_hash, e.entry_hash "
+    "FROM (SELECT 1) one LEFT JOIN e ON true"
 )
-
-
-class _Replay(Exception):
-    pass
 
 
 def _post_pg(*, programme_id, household, kind, amount, idempotency_key, actor, source_type, source_id, memo,
              reverses, clamp, now):
-    """The posting path on PostgreSQL: lock the household's account (and see whether the key was
-    used), then one statement for the chain head, the entry and both balances, then commit. Locks
-    are taken account → chain head, the same order as every other posting."""
+    """The posting path on PostgreSQL: ``_PG_POST``, one statement and one round trip. Only a
+    household's first posting takes a second one, to open its account."""
     now = now or timezone.now()
     actor_id = getattr(actor, "pk", None)
     actor_name = (getattr(actor, "username", "") or "system")[:150]
     source_id = str(source_id or "")
     memo = memo[:255]
     reverses_id = getattr(reverses, "pk", None)
-    try:
-        with transaction.atomic():
-            with connection.cursor() as cur:
-                lock_account = ("SELECT a.id, a.balance, (SELECT e.id FROM points_pointsledgerentry e "
-                                "WHERE e.programme_id = %s AND e.idempotency_key = %s) "
-                                "FROM points_pointsaccount a WHERE a.household_id = %s FOR UPDATE OF a")
-                cur.execute(lock_account, [programme_id, idempotency_key, household.pk])
-                row = cur.fetchone()
-                if row is None:
-                    # A household's first posting opens its account; a concurrent first posting waits on
-                    # the same unique key and then finds the row.
-                    cur.execute("INSERT INTO points_pointsaccount (programme_id, household_id, org_path, balance, "
-                                "created_at) VALUES (%s, %s, %s, 0, %s) ON CONFLICT (household_id) DO NOTHING",
-                                [programme_id, household.pk, household.org_path, now])
-                    cur.execute(lock_account, [programme_id, idempotency_key, household.pk])
-                    row = cur.fetchone()
-                account_id, balance, existing = row
-                if existing is not None:
-                    raise _Replay
-                if balance + amount < 0:
-                    if not clamp:
-                        raise InsufficientPoints(balance, -amount)
-                    amount = -balance
-                    if amount == 0:
-                        return None, True
-                after = balance + amount
-                payload = entry_payload(programme_id=programme_id, account_id=account_id, kind=kind, amount=amount,
-                                        balance_after=after, idempotency_key=idempotency_key, source_type=source_type,
-                                        source_id=source_id, reverses_id=reverses_id, memo=memo, actor_id=actor_id,
-                                        created_at=now)
-                cur.execute(_PG_POST, {"programme": programme_id, "payload": payload, "account": account_id,
-                                           "kind": str(kind), "amount": amount, "after": after, "key": idempotency_key,
-                                           "source_type": source_type, "source_id": source_id, "reverses": reverses_id,
-                                           "memo": memo, "actor": actor_id, "actor_name": actor_name, "created": now})
-                entry_id, seq, prev, digest = cur.fetchone()
-    except _Replay:
+    head, mid, tail = _payload_parts(programme_id=programme_id, kind=kind, idempotency_key=idempotency_key,
+                                     source_type=source_type, source_id=source_id, reverses_id=reverses_id,
+                                     memo=memo, actor_id=actor_id, created_at=now)
+    params = {"household": household.pk, "programme": programme_id, "key": idempotency_key, "clamp": bool(clamp),
+              "amount": amount, "kind": str(kind), "source_type": source_type, "source_id": source_id,
+              "reverses": reverses_id, "memo": memo, "actor": actor_id, "actor_name": actor_name, "created": now,
+              "head": head, "mid": mid, "tail": tail}
+    with connection.cursor() as cur:
+        cur.execute(_PG_POST, params)
+        row = cur.fetchone()
+        if row[0] is None:
+            # A household's first posting opens its account (a concurrent first posting meets the same
+            # unique key and does nothing), then posts.
+            cur.execute("INSERT INTO points_pointsaccount (programme_id, household_id, org_path, balance, "
+                        "created_at) VALUES (%s, %s, %s, 0, %s) ON CONFLICT (household_id) DO NOTHING",
+                        [programme_id, household.pk, household.org_path, now])
+            cur.execute(_PG_POST, params)
+            row = cur.fetchone()
+    _account, balance, existing, entry_id, seq, account_id, posted, after, prev, digest = row
+    if entry_id is None:
+        if existing is None:
+            effective = max(amount, -balance) if clamp else amount
+            if effective == 0:
+                return None, True  # a clamped deduction from an empty account takes nothing
+            if balance + effective < 0:
+                raise InsufficientPoints(balance, -amount)
+        # Posted before, or by a concurrent call with the same key that committed first.
         return PointsLedgerEntry.objects.get(programme_id=programme_id, idempotency_key=idempotency_key), False
     entry = PointsLedgerEntry(pk=entry_id, programme_id=programme_id, seq=seq, account_id=account_id, kind=kind,
-                              amount=amount, balance_after=after, idempotency_key=idempotency_key,
+                              amount=posted, balance_after=after, idempotency_key=idempotency_key,
                               source_type=source_type, source_id=source_id, reverses_id=reverses_id, memo=memo,
                               actor_id=actor_id, actor_name=actor_name, created_at=now, prev_hash=prev,
                               entry_hash=digest)

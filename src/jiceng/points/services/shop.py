@@ -146,7 +146,7 @@ def household_for_counter(*, actor, shop: Shop, household_id=None, card_number: 
 def redemption_create(*, actor, shop: Shop, lines: list[tuple[int, int]], idempotency_key: str,
                       household_id=None, card_number: str = "", now=None) -> Redemption:
     """Redeem goods for points at the counter (积分兑换). One transaction: the points entry, the
-    stock entries, the receipt. Locks: programme → account → products, so concurrent redemptions
+    stock entries, the receipt. Locks: account → programme → products, so concurrent redemptions
     never overdraw points or stock. The same idempotency key never redeems twice."""
     key = (idempotency_key or "").strip()
     if not key or len(key) > 100:
