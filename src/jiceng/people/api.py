@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import transaction
+from django.db.models import prefetch_related_objects
 from ninja import Field, Query, Router, Schema, Status
 
 from jiceng.accounts.services import client_ip
@@ -18,13 +19,14 @@ from .models import Household, PartyMember, Resident
 router = Router()
 
 
-def _paginate(qs, limit: int, offset: int):
-    """The page, the total, and the limit and offset actually used."""
+def _paginate(qs, limit: int, offset: int, *, fetch: bool = True):
+    """The page, the total, and the limit and offset actually used (the page is left empty when
+    ``fetch`` is false: the caller reads it another way)."""
     limit = max(1, min(limit, 200))
     offset = max(0, offset)
     count = qs.count()
     # Past the last row the page is empty; the database is not asked (the offset may not even fit its integers).
-    return (list(qs[offset: offset + limit]) if offset < count else []), count, limit, offset
+    return (list(qs[offset: offset + limit]) if fetch and offset < count else []), count, limit, offset
 
 
 def _unit(request, unit_id, field):
@@ -245,9 +247,12 @@ def household_update(request, household_id: Id, payload: HouseholdPatch):
 def resident_list(request, q: Text = "", org_unit_id: OptionalId = Query(None), tag: Text = "", status: Text = "",
                   household_id: OptionalId = Query(None), address: Text = "", limit: int = 50, offset: int = 0):
     path = _unit(request, org_unit_id, "org_unit_id").path if org_unit_id else ""
-    qs = selectors.resident_list(user=request.user, q=q, org_path=path, tag=tag, status=status,
-                                 household_id=household_id, address=address).prefetch_related("tags")
-    rows, count, limit, offset = _paginate(qs, limit, offset)
+    filters = dict(user=request.user, q=q, org_path=path, tag=tag, status=status, household_id=household_id,
+                   address=address)
+    # Counted through the queryset; the page's rows come from the selector's one-statement read.
+    _rows, count, limit, offset = _paginate(selectors.resident_list(**filters), limit, offset, fetch=False)
+    rows = selectors.resident_page(**filters, limit=limit, offset=offset) if offset < count else []
+    prefetch_related_objects(rows, "tags")
     return {"count": count, "limit": limit, "offset": offset, "results": [resident_out(r) for r in rows]}
 
 

@@ -2,6 +2,7 @@
 ``accessible_to(user)``: scope lives here, not in views or templates."""
 from __future__ import annotations
 
+from django.db import connection
 from django.db.models import Count, Exists, Min, OuterRef, Prefetch, Q, Value
 from django.db.models.functions import Concat
 
@@ -89,6 +90,167 @@ def resident_list(*, user, q: str = "", org_path: str = "", tag: str = "", statu
             qs = qs.filter(name_search__startswith=value)
             ordering = ["name_search", "id"]
     return qs.select_related("household", "org_unit").order_by(*ordering)
+
+
+def _like_prefix(value: str) -> str:
+    return connection.ops.prep_for_like_query(value) + "%"
+
+
+_PAGE_SELECT: dict[str, tuple[str, list[str], list[str], list[str]]] = {}
+
+
+def _page_select():
+    """The page's column list (resident, household, unit) and each model's attribute names, once per vendor."""
+    got = _PAGE_SELECT.get(connection.vendor)
+    if got is None:
+        from jiceng.orgs.models import OrgUnit
+
+        parts = [(alias, model._meta.concrete_fields) for alias, model in (("r", Resident), ("h", Household),
+                                                                           ("o", OrgUnit))]
+        columns = ", ".join(f"{alias}.{connection.ops.quote_name(f.column)}" for alias, fields in parts for f in fields)
+        got = _PAGE_SELECT[connection.vendor] = (columns, *([f.attname for f in fields] for _a, fields in parts))
+    return got
+
+
+def resident_page(*, user, q: str = "", org_path: str = "", tag: str = "", status: str = "",
+                  household_id: int | None = None, address: str = "", purpose: str = "view",
+                  limit: int = SEARCH_LIMIT_DEFAULT, offset: int = 0) -> list[Resident]:
+    """One page of ``resident_list`` — the same rows in the same order, each with its household and
+    unit — read by one hand-written statement. The list page and the API fetch their rows here:
+    building and compiling the ORM query cost more than the database took for a search
+    (``bench/registry_search.py``). Counting stays with ``resident_list``.
+    ``tests/people/test_resident_page.py`` holds the two to the same rows for every scope and filter."""
+    from jiceng.accounts.scope import scope_for
+    from jiceng.orgs.models import OrgUnit
+
+    from .search import MAX_KEYS
+
+    like = connection.operators["startswith"]          # "LIKE %s" (with ESCAPE on SQLite)
+    contains = connection.operators["contains"]
+    where: list[str] = []
+    params: list = []
+    scope = scope_for(user, purpose=purpose)
+    if not scope.everything:
+        visible = [f"r.org_path {like}" for _p in scope.paths]
+        params += [_like_prefix(p) for p in scope.paths]
+        if scope.resident_household_id:       # a resident sees their own household (as accessible_to)
+            visible.append("r.household_id = %s")
+            params.append(scope.resident_household_id)
+        elif scope.resident_id:
+            visible.append("r.id = %s")
+            params.append(scope.resident_id)
+        if not visible:
+            return []
+        where.append("(" + " OR ".join(visible) + ")")
+    if org_path:
+        where.append(f"r.org_path {like}")
+        params.append(_like_prefix(org_path))
+    if status:
+        where.append("r.status = %s")
+        params.append(status)
+    if household_id:
+        where.append("r.household_id = %s")
+        params.append(household_id)
+    if tag:
+        where.append("EXISTS (SELECT 1 FROM people_residenttag t WHERE t.resident_id = r.id AND t.tag = %s)")
+        params.append(tag)
+    if address:
+        where.append(f"(r.actual_address {contains} OR ha.address {contains})")
+        pattern = "%" + connection.ops.prep_for_like_query(address) + "%"
+        params += [pattern, pattern]
+    select_extra, extra_params = "", []
+    order = "r.org_path, r.household_id, r.id"
+    if q:
+        kind, value = classify_query(q)
+        if kind == QUERY_ID:
+            if len(value) < MIN_SUFFIX_DIGITS:
+                return []
+            where.append(f"(r.id_number_rev {like} OR r.phone_rev {like})")
+            params += [_like_prefix(reverse(value))] * 2
+            # Sort the few matches of both prefix ranges rather than walk an index (see resident_list).
+            c = ' COLLATE "C"' if connection.vendor == "postgresql" else ""
+            order = f"(COALESCE(r.id_number_rev, '') || ''){c}, r.id"
+        elif kind == QUERY_PINYIN:
+            keys_where = [f"k.key {like}"]
+            keys_params: list = [_like_prefix(value)]
+            if not scope.everything:
+                visible = [f"k.org_path {like}" for _p in scope.paths]
+                keys_params += [_like_prefix(p) for p in scope.paths]
+                if scope.resident_household_id:
+                    visible.append("k.resident_id IN (SELECT m.id FROM people_resident m WHERE m.household_id = %s)")
+                    keys_params.append(scope.resident_household_id)
+                keys_where.append("(" + " OR ".join(visible or ["1 = 0"]) + ")")
+            if org_path:
+                keys_where.append(f"k.org_path {like}")
+                keys_params.append(_like_prefix(org_path))
+            where.append("r.id IN (SELECT k.resident_id FROM people_residentnamekey k WHERE "
+                         + " AND ".join(keys_where) + " ORDER BY k.key, k.resident_id LIMIT %s)")
+            params += keys_params + [MAX_KEYS * 2 * (PINYIN_WINDOW + 1)]
+            select_extra = (f", (SELECT MIN(k2.key) FROM people_residentnamekey k2 WHERE k2.resident_id = r.id "
+                            f"AND k2.key {like}) AS match_key")
+            extra_params = [_like_prefix(value)]
+            order = "match_key, r.id"
+        elif kind == QUERY_NAME and value:
+            where.append(f"r.name_search {like}")
+            params.append(_like_prefix(value))
+            order = "r.name_search, r.id"
+    columns, rnames, hnames, onames = _page_select()
+    # The page's residents first (filtered, ordered, limited), then their households and units: the
+    # joins touch 20 rows, and the planner is never tempted to hash-join a street's households.
+    page = (f"SELECT r.*{select_extra} FROM people_resident r"
+            + (" LEFT JOIN people_household ha ON ha.id = r.household_id" if address else "")
+            + (" WHERE " + " AND ".join(where) if where else "")
+            + f" ORDER BY {order} LIMIT %s OFFSET %s")
+    sql = (f"SELECT {columns} FROM ({page}) r LEFT JOIN people_household h ON h.id = r.household_id "
+           f"JOIN orgs_orgunit o ON o.id = r.org_unit_id ORDER BY {order}")
+    a, b = len(rnames), len(rnames) + len(hnames)
+    c_end = b + len(onames)
+    db = connection.alias
+    converters = _converters(connection)
+    rows = []
+    with connection.cursor() as cur:
+        cur.execute(sql, extra_params + params + [max(0, limit), max(0, offset)])
+        for row in cur.fetchall():
+            row = converters(row)
+            resident = Resident.from_db(db, rnames, row[:a])
+            if row[a] is not None:
+                resident._state.fields_cache["household"] = Household.from_db(db, hnames, row[a:b])
+            else:
+                resident._state.fields_cache["household"] = None
+            resident._state.fields_cache["org_unit"] = OrgUnit.from_db(db, onames, row[b:c_end])
+            rows.append(resident)
+    return rows
+
+
+_CONVERTERS: dict[str, object] = {}
+
+
+def _converters(conn):
+    """The per-value conversions the ORM applies to these columns (SQLite returns dates as text);
+    worked out once per database vendor."""
+    convert = _CONVERTERS.get(conn.vendor)
+    if convert is None:
+        from jiceng.orgs.models import OrgUnit
+
+        fields = [*Resident._meta.concrete_fields, *Household._meta.concrete_fields,
+                  *OrgUnit._meta.concrete_fields]
+        convs = []
+        for i, f in enumerate(fields):
+            col = f.get_col("x")
+            fns = conn.ops.get_db_converters(col) + f.get_db_converters(conn)
+            if fns:
+                convs.append((i, col, fns))
+
+        def convert(row):
+            if not convs:
+                return row
+            row = list(row)
+            for i, col, fns in convs:
+                for fn in fns:
+                    row[i] = fn(row[i], col, conn)
+            return row
+        _CONVERTERS[conn.vendor] = convert
+    return convert
 
 
 def resident_get_for_user(user, resident_id, *, purpose: str = "view") -> Resident:

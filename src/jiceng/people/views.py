@@ -18,7 +18,7 @@ from jiceng.core.errors import JicengError, NotFoundError
 from jiceng.core.scope import scope_safe
 from jiceng.orgs.selectors import org_unit_get_for_user
 from jiceng.web.forms import apply_error
-from jiceng.web.pagination import CappedPaginator
+from jiceng.web.pagination import CappedPaginator, FetchingPaginator
 
 from . import selectors, services
 from .exports import people_export
@@ -31,8 +31,8 @@ from .search import QUERY_PINYIN, classify_query
 PAGE_SIZE = 20
 
 
-def _page(request, qs, cap: int | None = None):
-    paginator = CappedPaginator(qs, PAGE_SIZE)
+def _page(request, qs, cap: int | None = None, fetch=None):
+    paginator = CappedPaginator(qs, PAGE_SIZE) if fetch is None else FetchingPaginator(qs, PAGE_SIZE, fetch=fetch)
     if cap is not None:
         paginator.cap = cap
     return paginator.get_page(request.GET.get("page"))
@@ -143,10 +143,15 @@ def _resident_filters(request):
 def resident_list(request):
     unit, path = _org_filter(request)
     f = _resident_filters(request)
-    qs = selectors.resident_list(user=request.user, q=f["q"], org_path=path, tag=f["tag"], status=f["status"],
-                                 address=f["address"])
+    filters = dict(user=request.user, q=f["q"], org_path=path, tag=f["tag"], status=f["status"], address=f["address"])
+    qs = selectors.resident_list(**filters)
+
+    def fetch(*, offset, limit):
+        return selectors.resident_page(**filters, offset=offset, limit=limit)
+
     pinyin = classify_query(f["q"])[0] == QUERY_PINYIN if f["q"] else False
-    ctx = {"page": _page(request, qs, cap=selectors.PINYIN_WINDOW if pinyin else None), "f": f, "unit": unit,
+    ctx = {"page": _page(request, qs, cap=selectors.PINYIN_WINDOW if pinyin else None, fetch=fetch), "f": f,
+           "unit": unit,
            "tags": SpecialGroup.choices,
            "statuses": ResidentStatus.choices, "can_change": permissions.can_change_people(request.user),
            "can_export": permissions.can_export_people(request.user)}

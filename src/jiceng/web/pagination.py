@@ -25,3 +25,18 @@ class CappedPaginator(Paginator):
     @property
     def count_label(self) -> str:
         return f"{self.cap}+" if self.capped else str(self.count)
+
+
+class FetchingPaginator(CappedPaginator):
+    """A capped paginator that counts through the queryset but reads each page's rows with
+    ``fetch(offset=..., limit=...)`` — a selector's lean statement for the same rows."""
+
+    def __init__(self, object_list, per_page, *, fetch, **kwargs):
+        super().__init__(object_list, per_page, **kwargs)
+        self.fetch = fetch
+
+    def _get_page(self, object_list, number, paginator):
+        # Django slices ``object_list[bottom:top]`` lazily; read that slice through ``fetch`` instead.
+        start = object_list.query.low_mark
+        stop = object_list.query.high_mark
+        return super()._get_page(self.fetch(offset=start, limit=stop - start), number, paginator)
