@@ -117,6 +117,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "transaction_mode": "IMMEDIATE",
         }
     )
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Django's own cursors bind parameters on the client and are never prepared. Django also turns
+    # psycopg's statement preparation off unless it is set here; set, it lets the hot statements that
+    # run on a server-side cursor with prepare=True (points posting) be planned once per connection.
+    DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = 5
 if os.environ.get("JICENG_TEST_DB_NAME"):
     DATABASES["default"]["TEST"] = {"NAME": os.environ["JICENG_TEST_DB_NAME"]}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

@@ -171,3 +171,18 @@ def test_payload_cut_for_the_database_reassembles_to_the_canonical_payload(accou
     head, mid, tail = _payload_parts(**common)
     assert head + str(account) + mid + str(amount) + "," + str(after) + tail == entry_payload(
         account_id=account, amount=amount, balance_after=after, **common)
+
+
+def test_a_second_reversal_of_one_entry_is_refused_by_the_database(points_site, make_household, district):
+    """The unique reversal link holds even past the service's own check, and the database's refusal
+    reaches callers as Django's IntegrityError on every backend (PostgreSQL posts on its own cursor)."""
+    from django.db import IntegrityError, transaction
+
+    hh = make_household(district.grid_a1)
+    entry = grant(hh, 10, "g")
+    ledger_post(household=hh, kind=EntryKind.REVERSAL, amount=-10, idempotency_key="rev-1", reverses=entry)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ledger_post(household=hh, kind=EntryKind.REVERSAL, amount=5, idempotency_key="rev-2", reverses=entry)
+    assert PointsLedgerEntry.objects.filter(reverses=entry).count() == 1
+    assert PointsAccount.objects.get(household=hh).balance == 0
+    assert points_verify().ok
