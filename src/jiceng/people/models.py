@@ -76,14 +76,14 @@ class Household(models.Model):
     number = models.CharField(_("户编号"), max_length=32, unique=True)
     org_unit = models.ForeignKey("orgs.OrgUnit", on_delete=models.PROTECT, related_name="households",
                                  verbose_name=_("所在网格/楼栋"))
-    org_path = models.CharField(max_length=255, db_index=True)
+    org_path = models.CharField(max_length=255)  # indexed by household_scope_idx
     address = models.CharField(_("住址"), max_length=255, help_text=_("精确到门牌号/房号"))
     head = models.ForeignKey("Resident", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
                              verbose_name=_("户主"))
     status = models.CharField(_("状态"), max_length=20, choices=HouseholdStatus.choices,
                               default=HouseholdStatus.ACTIVE)
     phone = models.CharField(_("联系电话"), max_length=20, blank=True)
-    phone_rev = models.CharField(max_length=20, blank=True, db_index=True)
+    phone_rev = models.CharField(max_length=20, blank=True)
     note = models.TextField(_("备注"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -92,7 +92,10 @@ class Household(models.Model):
 
     class Meta:
         verbose_name = _("户")
-        indexes = [models.Index(fields=["org_path", "id"], name="household_scope_idx")]
+        # One btree per search: the key columns use the C collation on PostgreSQL, so a plain btree
+        # serves LIKE 'prefix%' too (no varchar_pattern_ops twin, see migration 0004).
+        indexes = [models.Index(fields=["org_path", "id"], name="household_scope_idx"),
+                   models.Index(fields=["phone_rev"], name="household_phone_rev_idx")]
 
     def __str__(self) -> str:
         return f"{self.number} {self.address}"
@@ -102,19 +105,20 @@ class Resident(models.Model):
     """A resident (居民/村民), usually a member of a household."""
 
     household = models.ForeignKey(Household, null=True, blank=True, on_delete=models.PROTECT,
-                                  related_name="members", verbose_name=_("所属户"))
+                                  related_name="members", verbose_name=_("所属户"),
+                                  db_index=False)  # resident_household_idx leads with it
     relationship = models.CharField(_("与户主关系"), max_length=20, choices=Relationship.choices, blank=True)
     org_unit = models.ForeignKey("orgs.OrgUnit", on_delete=models.PROTECT, related_name="residents",
                                  verbose_name=_("所在网格/楼栋"))
-    org_path = models.CharField(max_length=255, db_index=True)
+    org_path = models.CharField(max_length=255)  # indexed by resident_scope_idx
     name = models.CharField(_("姓名"), max_length=50)
-    name_search = models.CharField(max_length=50, db_index=True)  # simplified form, for search
+    name_search = models.CharField(max_length=50)  # simplified form, for search
     gender = models.CharField(_("性别"), max_length=1, choices=Gender.choices)
     birth_date = models.DateField(_("出生日期"))
     id_number = models.CharField(_("身份证号"), max_length=18, unique=True)
-    id_number_rev = models.CharField(max_length=18, db_index=True)
+    id_number_rev = models.CharField(max_length=18)
     phone = models.CharField(_("联系电话"), max_length=20, blank=True)
-    phone_rev = models.CharField(max_length=20, blank=True, db_index=True)
+    phone_rev = models.CharField(max_length=20, blank=True)
     ethnicity = models.CharField(_("民族"), max_length=20, default="汉族")
     registered_address = models.CharField(_("户籍地址"), max_length=255, blank=True)
     actual_address = models.CharField(_("现居住地址"), max_length=255, blank=True)
@@ -131,6 +135,10 @@ class Resident(models.Model):
         indexes = [
             models.Index(fields=["org_path", "id"], name="resident_scope_idx"),
             models.Index(fields=["household", "relationship"], name="resident_household_idx"),
+            # One btree per search key (C collation on PostgreSQL: it serves LIKE 'prefix%' too).
+            models.Index(fields=["name_search"], name="resident_name_idx"),
+            models.Index(fields=["id_number_rev"], name="resident_id_rev_idx"),
+            models.Index(fields=["phone_rev"], name="resident_phone_rev_idx"),
         ]
 
     def __str__(self) -> str:
@@ -148,7 +156,8 @@ class Resident(models.Model):
 class ResidentTag(models.Model):
     """A special-group tag on a resident (特殊群体标签)."""
 
-    resident = models.ForeignKey(Resident, on_delete=models.CASCADE, related_name="tags")
+    resident = models.ForeignKey(Resident, on_delete=models.CASCADE, related_name="tags",
+                                 db_index=False)  # resident_tag_unique leads with it
     tag = models.CharField(_("标签"), max_length=30, choices=SpecialGroup.choices)
     org_path = models.CharField(max_length=255)
 
@@ -163,7 +172,8 @@ class ResidentNameKey(models.Model):
     Heteronymous surnames get a row per reading, so "zxm" and "cxm" both find 曾小明.
     """
 
-    resident = models.ForeignKey(Resident, on_delete=models.CASCADE, related_name="name_keys")
+    resident = models.ForeignKey(Resident, on_delete=models.CASCADE, related_name="name_keys",
+                                 db_index=False)  # resident_namekey_unique leads with it
     key = models.CharField(max_length=64)
     org_path = models.CharField(max_length=255)
 
