@@ -72,3 +72,27 @@ def test_household_errors_name_row_and_column(admin, district):
     got = {(e.row, e.column) for e in result.errors}
     assert {(2, "住址"), (2, "联系电话"), (3, "户编号"), (3, "所在单元编码")} <= got
     assert not Household.objects.exists()
+
+
+def test_households_stream_in_batches_all_or_nothing(admin, district, make_household, monkeypatch):
+    """Households are checked and written a batch at a time; a duplicate or a bad row in a later batch
+    still rejects the whole file, and every error is listed."""
+    from jiceng.imports.engine import HouseholdImporter
+
+    monkeypatch.setattr(HouseholdImporter, "BATCH", 2)
+    existing = make_household(district.grid_a1)
+    head = "户编号,所在单元编码,住址,联系电话"
+    good = [f"S-{i},{district.grid_a1.code},甲一网格{i}号,1380000{i:04d}" for i in range(7)]
+    bad = good + [f"S-1,{district.grid_a1.code},又一个,", f"S-9,{district.grid_a2.code},,"]
+    result = import_file(actor=admin, kind="households", filename="h.csv", data=csv([head, *bad]))
+    assert [(e.row, e.column) for e in result.errors] == [(9, "户编号"), (10, "住址")]
+    assert "第3行" in result.errors[0].reason
+    assert not result.applied and list(Household.objects.values_list("pk", flat=True)) == [existing.pk]
+    rows = good + [f"{existing.number},{district.grid_a2.code},甲二网格9号,"]
+    result = import_file(actor=admin, kind="households", filename="h.csv", data=csv([head, *rows]))
+    assert result.applied and (result.total, result.created, result.updated, result.unchanged) == (8, 7, 1, 0)
+    assert Household.objects.get(pk=existing.pk).org_path == district.grid_a2.path
+    assert Resident.objects.get(pk=existing.head_id).org_path == district.grid_a2.path
+    assert Household.objects.count() == 8
+    dry = import_file(actor=admin, kind="households", filename="h.csv", data=csv([head, *rows]), dry_run=True)
+    assert (dry.created, dry.updated, dry.unchanged) == (0, 0, 8)

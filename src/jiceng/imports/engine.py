@@ -245,7 +245,7 @@ class Importer:
         if i % 2000 == 0:
             if self.should_cancel():
                 raise Cancelled()
-            self.progress(i, self.result.total)
+            self.progress(i, max(self.result.total, i))  # a streamed file's total is an estimate
 
     def validate(self) -> None:
         raise NotImplementedError
@@ -367,41 +367,79 @@ def _status(text, choices, label, default):
 
 
 class HouseholdImporter(Importer):
+    """Households, streamed like residents: a batch of rows is checked, the units and households it
+    names are fetched in one query each, and (when applying) the batch is written. Numbers seen in
+    earlier batches are remembered, so a duplicate anywhere in the file is found. Once a row is
+    wrong, writing stops, checking goes on, and the transaction is rolled back at the end."""
+
     spec = SPECS["households"]
+    streaming = True
+    BATCH = 5000
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.seen: dict[str, int] = {}  # household number -> row
+        self.units: dict[str, OrgUnit] = {}
 
     def validate(self):
-        rows = self.sheet.rows
+        self.process(write=False)
+
+    def apply_streaming(self):
+        self.process(write=True)
+
+    def process(self, *, write: bool) -> None:
         first = self.sheet.first_row_number
-        units = self.units_by_code(self.cell(r, "unit_code") for r in rows)
-        numbers = [self.cell(r, "number") for r in rows]
-        existing = {h.number: h for h in Household.objects.filter(number__in=[n for n in numbers if n])}
-        seen: dict[str, int] = {}
-        self.plan = []
-        for i, row in enumerate(rows):
-            n = first + i
+        batch: list[tuple[int, list[str]]] = []
+        i = -1
+        for i, raw in enumerate(self.sheet.iter_rows()):
             self.tick(i)
-            number = self.text(n, row, "number", required=True, max_length=32)
-            code = self.text(n, row, "unit_code", required=True, max_length=32)
-            address = self.text(n, row, "address", required=True)
-            phone = self.text(n, row, "phone", max_length=20).replace(" ", "").replace("-", "")
-            if phone and not PHONE_RE.match(phone):
-                self.error(n, "phone", phone, _("联系电话格式不正确：应为11位手机号或带区号的固定电话"))
-            try:
-                status = _status(self.cell(row, "status"), HouseholdStatus.choices, _("状态"), HouseholdStatus.ACTIVE)
-            except ParseError as exc:
-                status = ""
-                self.error(n, "status", self.cell(row, "status"), str(exc))
-            unit = self.unit_in_scope(n, "unit_code", code, units, for_people=True)
-            if number in seen:
-                self.error(n, "number", number, _("与第%(r)d行的户编号重复") % {"r": seen[number]})
-            elif number:
-                seen[number] = n
-            old = existing.get(number)
-            if old is not None and not self.may_write_under_path(old.org_path):
-                self.error(n, "number", number, _("该户编号已在其他辖区登记"))
-            self.plan.append({"row": n, "number": number, "unit": unit, "address": address, "phone": phone,
-                              "status": status, "existing": old})
-        self._count()
+            batch.append((first + i, raw))
+            if len(batch) >= self.BATCH:
+                self.finish_batch(batch, write=write)
+                batch = []
+        if batch:
+            self.finish_batch(batch, write=write)
+        self.result.total = i + 1
+        self.errors.sort(key=lambda e: e.row)
+
+    def finish_batch(self, batch: list[tuple[int, list[str]]], *, write: bool) -> None:
+        missing = {self.cell(r, "unit_code") for _n, r in batch} - self.units.keys()
+        self.units.update(self.units_by_code(missing))
+        numbers = [self.cell(r, "number") for _n, r in batch]
+        existing = {h.number: h for h in Household.objects.filter(number__in=[n for n in numbers if n])}
+        plan = [self.check_row(n, row, existing) for n, row in batch]
+        for p in plan:
+            if p["existing"] is None:
+                self.result.created += 1
+            elif self._changes(p):
+                self.result.updated += 1
+            else:
+                self.result.unchanged += 1
+        if write and not self.errors:
+            self.write_batch(plan)
+
+    def check_row(self, n: int, row: list[str], existing: dict) -> dict:
+        number = self.text(n, row, "number", required=True, max_length=32)
+        code = self.text(n, row, "unit_code", required=True, max_length=32)
+        address = self.text(n, row, "address", required=True)
+        phone = self.text(n, row, "phone", max_length=20).replace(" ", "").replace("-", "")
+        if phone and not PHONE_RE.match(phone):
+            self.error(n, "phone", phone, _("联系电话格式不正确：应为11位手机号或带区号的固定电话"))
+        try:
+            status = _status(self.cell(row, "status"), HouseholdStatus.choices, _("状态"), HouseholdStatus.ACTIVE)
+        except ParseError as exc:
+            status = ""
+            self.error(n, "status", self.cell(row, "status"), str(exc))
+        unit = self.unit_in_scope(n, "unit_code", code, self.units, for_people=True)
+        if number in self.seen:
+            self.error(n, "number", number, _("与第%(r)d行的户编号重复") % {"r": self.seen[number]})
+        elif number:
+            self.seen[number] = n
+        old = existing.get(number)
+        if old is not None and not self.may_write_under_path(old.org_path):
+            self.error(n, "number", number, _("该户编号已在其他辖区登记"))
+        return {"row": n, "number": number, "unit": unit, "address": address, "phone": phone, "status": status,
+                "existing": old}
 
     def may_write_under_path(self, path: str) -> bool:
         if self.root is not None and not path.startswith(self.root.path):
@@ -415,21 +453,14 @@ class HouseholdImporter(Importer):
                 "status": p["status"]}
         return {k: v for k, v in want.items() if getattr(h, k) != v}
 
-    def _count(self):
-        if self.errors:
-            return
-        self.result.created = sum(1 for p in self.plan if p["existing"] is None)
-        self.result.updated = sum(1 for p in self.plan if p["existing"] is not None and self._changes(p))
-        self.result.unchanged = len(self.plan) - self.result.created - self.result.updated
-
-    def apply(self):
+    def write_batch(self, plan: list[dict]) -> None:
         new = [Household(number=p["number"], org_unit=p["unit"], org_path=p["unit"].path, address=p["address"],
                          phone=p["phone"], phone_rev=reverse(p["phone"]), status=p["status"])
-               for p in self.plan if p["existing"] is None]
+               for p in plan if p["existing"] is None]
         Household.objects.bulk_create(new, batch_size=5000)
         updated = []
         moved: dict[tuple[int, str], list[int]] = {}  # (unit id, path) → households that moved there
-        for p in self.plan:
+        for p in plan:
             if p["existing"] is None:
                 continue
             changes = self._changes(p)
@@ -580,12 +611,6 @@ class ResidentImporter(Importer):
         if write and self.first_created_id is not None:
             self.result.extra["first_created_id"] = self.first_created_id
             self.result.extra["last_created_id"] = self.last_created_id
-
-    def tick(self, i: int) -> None:
-        if i % 2000 == 0:
-            if self.should_cancel():
-                raise Cancelled()
-            self.progress(i, max(self.sheet.total_hint, i))
 
     # -------------------------------------------------------------- one row, on its own
     def check_row(self, n: int, row: list[str]) -> _Row:
