@@ -8,7 +8,7 @@ PG_TEST_DB ?= jiceng_test_$(shell id -un)
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: install demo serve test test-sqlite test-postgres browser-deps postgres-up clean
+.PHONY: install demo serve test test-sqlite test-postgres browser-deps postgres-up bench-deps clean
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -29,6 +29,10 @@ install: $(VENV)/.installed node_modules/.installed src/jiceng/locale/en/LC_MESS
 demo: install
 	JICENG_DEBUG=1 $(BIN)/jiceng demo
 	JICENG_DEBUG=1 $(BIN)/jiceng serve --port $(PORT)
+
+# What bench/import_residents.py compares against (django-import-export).
+bench-deps: install
+	$(BIN)/pip install --quiet -e '.[bench]'
 
 browser-deps:
 	@command -v chromium >/dev/null 2>&1 && fc-list 2>/dev/null | grep -q "Noto Sans CJK" && ldconfig -p | grep -q libharfbuzz-subset || \

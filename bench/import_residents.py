@@ -34,7 +34,7 @@ Then, in the same run:
                keys: the least any importer of this schema must pay to write. Once as migrated, once
                (rolled back) without the indexes a catalog query finds redundant (varchar_pattern_ops
                copies on C-collated columns; one-column indexes led by a multi-column one).
-  c. dj-i-e    django-import-export 4 (``pip install django-import-export``; not a project
+  c. dj-i-e    django-import-export 4 (``make bench-deps``, the ``bench`` extra; not a runtime
                dependency) importing the first ``--slice`` rows through a ``ModelResource`` for
                ``Resident`` as a Django developer would write it: fields mapped to the Chinese
                headers, households by number via ``ForeignKeyWidget``, units by code, and
