@@ -15,7 +15,9 @@ What it measures, in one run on PostgreSQL
   b. pgbench  ``pgbench -b tpcb-like -c C -j 2 -T seconds -n`` at the same C on a pgbench database of
               scale 1 (one ``pgbench_branches`` row, which every transaction updates — the same one
               hot row our chain head is), in the same run. The shape is the same: lock/update a row,
-              insert a history row, update balances. Target: ours >= 50% of pgbench's TPS.
+              insert a history row, update balances. Target: ours >= 50% of pgbench's TPS. Since
+              our posting runs as a prepared statement, ``pgbench -M prepared`` is run and printed too
+              (the like-for-like protocol; the target is stated against the command as named).
   c. HTTP     ``POST /api/points/shops/{id}/redemptions`` (one product, a random household, a unique
               Idempotency-Key per request, bearer token) under ``wrk`` (Debian's package, installed
               with apt-get when missing) with 16 connections for ``--seconds`` against ``jiceng serve``
@@ -168,8 +170,8 @@ def run_grants(clients: int, seconds: float, programme_id: int) -> float:
 
 # ----------------------------------------------------------------------------- b. pgbench
 
-def run_pgbench(clients: int, seconds: float) -> float:
-    cmd = ["pgbench", "-h", PG_HOST, "-p", str(PG_PORT), "-U", PG_USER, "-b", "tpcb-like", "-n",
+def run_pgbench(clients: int, seconds: float, protocol: str = "simple") -> float:
+    cmd = ["pgbench", "-h", PG_HOST, "-p", str(PG_PORT), "-U", PG_USER, "-b", "tpcb-like", "-n", "-M", protocol,
            "-c", str(clients), "-j", str(min(clients, 2)), "-T", str(int(seconds)), PGB_DB]
     res = subprocess.run(cmd, capture_output=True, text=True, check=True)
     m = re.search(r"tps = ([0-9.]+) \(without initial connection time\)", res.stdout)
@@ -277,14 +279,19 @@ def main():
     programme_id, shop_id, product_id = build(HOUSEHOLDS)
 
     log(f"\nGrants through the service layer vs pgbench tpcb-like ({args.seconds:.0f} s each, same run)")
-    log(f"{'clients':>8} {'ours tx/s':>12} {'pgbench tps':>12} {'ratio':>8}  target >= {TARGET_SHARE:.0%}")
+    log(f"{'clients':>8} {'ours tx/s':>12} {'pgbench tps':>12} {'ratio':>8}  target >= {TARGET_SHARE:.0%}"
+        f" | {'pgbench -M prepared':>20} {'ratio':>8}")
     ok = True
     for c in clients:
         pg = run_pgbench(c, args.seconds)
         ours = run_grants(c, args.seconds, programme_id)
+        pg_prepared = run_pgbench(c, args.seconds, "prepared")
         ratio = ours / pg
         ok &= ratio >= TARGET_SHARE
-        log(f"{c:>8} {ours:>12.0f} {pg:>12.0f} {ratio:>7.0%}  {'PASS' if ratio >= TARGET_SHARE else 'FAIL'}")
+        log(f"{c:>8} {ours:>12.0f} {pg:>12.0f} {ratio:>7.0%}  {'PASS' if ratio >= TARGET_SHARE else 'FAIL':<13}"
+            f" | {pg_prepared:>20.0f} {ours / pg_prepared:>7.0%}")
+    log("(the target is against pgbench -b tpcb-like as the issue names it, simple protocol; our posting is a"
+        " prepared statement, so pgbench with prepared statements is printed too)")
 
     from jiceng.people.models import Household
 

@@ -398,7 +398,7 @@ def explain_selector(user, q: str) -> str:
         selectors.resident_page(user=user, q=q, limit=PAGE)
     sql = ctx.captured_queries[-1]["sql"]
     with connection.cursor() as cur:
-        cur.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql.replace("%", "%%"))
+        cur.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql)  # already bound; no parameters, so % stays as is
         plan = "\n".join(r[0] for r in cur.fetchall())
     return f"-- q={q!r}\n-- SQL: {sql}\n{plan}"
 

@@ -96,3 +96,14 @@ def test_households_stream_in_batches_all_or_nothing(admin, district, make_house
     assert Household.objects.count() == 8
     dry = import_file(actor=admin, kind="households", filename="h.csv", data=csv([head, *rows]), dry_run=True)
     assert (dry.created, dry.updated, dry.unchanged) == (0, 0, 8)
+
+
+def test_an_existing_household_named_with_a_bad_unit_gets_row_errors(admin, district, make_household):
+    existing = make_household(district.grid_a1)
+    data = csv(["户编号,所在单元编码,住址,联系电话", f"{existing.number},NO-SUCH-UNIT,某地1号,",
+                f"{existing.number}-2,,某地2号,"])
+    for dry_run in (True, False):
+        result = import_file(actor=admin, kind="households", filename="h.csv", data=data, dry_run=dry_run)
+        assert [(e.row, e.column) for e in result.errors] == [(2, "所在单元编码"), (3, "所在单元编码")]
+        assert (result.created, result.updated, result.unchanged) == (0, 0, 0) and not result.applied
+    assert Household.objects.get(pk=existing.pk).org_path == district.grid_a1.path

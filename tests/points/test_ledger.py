@@ -186,3 +186,41 @@ def test_a_second_reversal_of_one_entry_is_refused_by_the_database(points_site, 
     assert PointsLedgerEntry.objects.filter(reverses=entry).count() == 1
     assert PointsAccount.objects.get(household=hh).balance == 0
     assert points_verify().ok
+
+
+def test_a_refused_or_empty_first_deduction_opens_no_account(points_site, make_household, district):
+    from django.db import transaction
+
+    hh = make_household(district.grid_a1)
+    with pytest.raises(InsufficientPoints):
+        ledger_post(household=hh, kind=EntryKind.REDEMPTION, amount=-5, idempotency_key="spend-1")
+    assert ledger_post(household=hh, kind=EntryKind.DEDUCTION, amount=-5, idempotency_key="d-1", clamp=True) == (
+        None, True)
+    with transaction.atomic():
+        try:
+            ledger_post(household=hh, kind=EntryKind.REDEMPTION, amount=-5, idempotency_key="spend-2")
+        except InsufficientPoints:
+            pass
+    assert not PointsAccount.objects.filter(household=hh).exists()
+    assert not PointsLedgerEntry.objects.filter(account__household=hh).exists()
+
+
+def test_a_database_refusal_caught_inside_a_callers_transaction_keeps_its_other_work(points_site, make_household,
+                                                                                    district):
+    """The posting runs in a savepoint inside the caller's transaction: a caught refusal from the
+    database undoes only that posting, and the caller's earlier work still commits."""
+    from django.db import IntegrityError, transaction
+
+    hh = make_household(district.grid_a1)
+    other = make_household(district.grid_a2)
+    entry = grant(hh, 10, "g")
+    ledger_post(household=hh, kind=EntryKind.REVERSAL, amount=-10, idempotency_key="rev-1", reverses=entry)
+    with transaction.atomic():
+        grant(other, 7, "kept")
+        try:
+            ledger_post(household=hh, kind=EntryKind.REVERSAL, amount=5, idempotency_key="rev-2", reverses=entry)
+        except IntegrityError:
+            pass
+        grant(other, 1, "kept-too")
+    assert PointsAccount.objects.get(household=other).balance == 8
+    assert points_verify().ok

@@ -137,3 +137,56 @@ def test_fifty_threads_posting_one_key_to_a_new_household_post_once(vendor_is_po
     assert PointsAccount.objects.get(household=other).balance == 25
     assert PointsLedgerEntry.objects.filter(account__household=hh).count() == 1
     assert services.points_verify().ok, services.points_verify().problems
+
+
+def test_a_spending_key_repeated_while_the_first_holds_the_account_replays(vendor_is_postgres, points_site, district,
+                                                                           make_household):
+    """A double-submitted spend waits for the first one's lock; when the first commits, the second is
+    a replay of it (not "insufficient points", although the balance is now spent)."""
+    import time
+
+    from django.db import transaction
+
+    from jiceng.points.models import EntryKind
+
+    from .conftest import grant
+
+    hh = make_household(district.grid_a1)
+    grant(hh, 10, "seed")
+    first_posted, second_waiting = threading.Event(), threading.Event()
+    outcome = {}
+
+    def first():
+        try:
+            with transaction.atomic():
+                outcome["first"] = services.ledger_post(household=hh, kind=EntryKind.REDEMPTION, amount=-10,
+                                                        idempotency_key="twice")
+                first_posted.set()
+                second_waiting.wait(5)
+                time.sleep(0.3)  # the second call is now blocked on the account's lock
+        finally:
+            connections.close_all()
+
+    def second():
+        try:
+            first_posted.wait(5)
+            second_waiting.set()
+            outcome["second"] = services.ledger_post(household=hh, kind=EntryKind.REDEMPTION, amount=-10,
+                                                     idempotency_key="twice")
+        except Exception as exc:  # noqa: BLE001 - reported below
+            outcome["second"] = exc
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    entry, created = outcome["first"]
+    assert created
+    assert outcome["second"] == (entry, False) or (
+        not isinstance(outcome["second"], Exception) and outcome["second"][0].pk == entry.pk
+        and outcome["second"][1] is False), outcome["second"]
+    assert PointsAccount.objects.get(household=hh).balance == 0
+    assert services.points_verify().ok

@@ -408,6 +408,8 @@ class HouseholdImporter(Importer):
         numbers = [self.cell(r, "number") for _n, r in batch]
         existing = {h.number: h for h in Household.objects.filter(number__in=[n for n in numbers if n])}
         plan = [self.check_row(n, row, existing) for n, row in batch]
+        if self.errors:
+            return  # counts are not reported for a rejected file, and a wrong row may lack its unit
         for p in plan:
             if p["existing"] is None:
                 self.result.created += 1
@@ -415,7 +417,7 @@ class HouseholdImporter(Importer):
                 self.result.updated += 1
             else:
                 self.result.unchanged += 1
-        if write and not self.errors:
+        if write:
             self.write_batch(plan)
 
     def check_row(self, n: int, row: list[str], existing: dict) -> dict:

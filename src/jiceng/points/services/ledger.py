@@ -98,6 +98,10 @@ def ledger_post(*, household, kind: str, amount: int, idempotency_key: str, acto
         if existing is not None:
             return existing, False
         if account is None:
+            if amount < 0:  # a deduction for a household that never had points: nothing to take
+                if clamp:
+                    return None, True
+                raise InsufficientPoints(0, -amount)
             account = PointsAccount.objects.create(programme_id=head.pk, household_id=household.pk,
                                                    org_path=household.org_path)
         balance = account.balance
@@ -200,28 +204,30 @@ def _post_pg(*, programme_id, household, kind, amount, idempotency_key, actor, s
               "amount": amount, "kind": str(kind), "source_type": source_type, "source_id": source_id,
               "reverses": reverses_id, "memo": memo, "actor": actor_id, "actor_name": actor_name, "created": now,
               "head": head, "mid": mid, "tail": tail}
-    connection.ensure_connection()
-    with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cur:
-        cur.execute(_PG_POST, params, prepare=True)
-        row = cur.fetchone()
-        if row[0] is None:
-            # A household's first posting opens its account (a concurrent first posting meets the same
-            # unique key and does nothing), then posts.
-            cur.execute("INSERT INTO points_pointsaccount (programme_id, household_id, org_path, balance, "
-                        "created_at) VALUES (%s, %s, %s, 0, %s) ON CONFLICT (household_id) DO NOTHING",
-                        [programme_id, household.pk, household.org_path, now])
-            cur.execute(_PG_POST, params, prepare=True)
-            row = cur.fetchone()
-    _account, balance, existing, entry_id, seq, account_id, posted, after, prev, digest = row
+    if connection.in_atomic_block:
+        # Inside the caller's transaction a savepoint keeps a failed statement from aborting it
+        # (the raw cursor bypasses Django's bookkeeping); in autocommit the statement is its own
+        # transaction and needs none.
+        with transaction.atomic():
+            row = _run_post(params, household=household, programme_id=programme_id, amount=amount, now=now)
+    else:
+        row = _run_post(params, household=household, programme_id=programme_id, amount=amount, now=now)
+    if row is None:  # a deduction for a household that never had points
+        if clamp:
+            return None, True
+        raise InsufficientPoints(0, -amount)
+    _account, balance, _existing, entry_id, seq, account_id, posted, after, prev, digest = row
     if entry_id is None:
-        if existing is None:
-            effective = max(amount, -balance) if clamp else amount
-            if effective == 0:
-                return None, True  # a clamped deduction from an empty account takes nothing
-            if balance + effective < 0:
-                raise InsufficientPoints(balance, -amount)
-        # Posted before, or by a concurrent call with the same key that committed first.
-        return PointsLedgerEntry.objects.get(programme_id=programme_id, idempotency_key=idempotency_key), False
+        # Posted before; or by a concurrent call with the same key that committed while this one
+        # waited for the account (the statement's snapshot predates that wait, so its own check
+        # missed it): a replay either way, whatever the balance now says.
+        replayed = PointsLedgerEntry.objects.filter(programme_id=programme_id, idempotency_key=idempotency_key).first()
+        if replayed is not None:
+            return replayed, False
+        effective = max(amount, -balance) if clamp else amount
+        if effective == 0:
+            return None, True  # a clamped deduction from an empty account takes nothing
+        raise InsufficientPoints(balance, -amount)
     entry = PointsLedgerEntry(pk=entry_id, programme_id=programme_id, seq=seq, account_id=account_id, kind=kind,
                               amount=posted, balance_after=after, idempotency_key=idempotency_key,
                               source_type=source_type, source_id=source_id, reverses_id=reverses_id, memo=memo,
@@ -230,6 +236,27 @@ def _post_pg(*, programme_id, household, kind, amount, idempotency_key, actor, s
     entry._state.adding = False
     entry._state.db = "default"
     return entry, True
+
+
+def _run_post(params: dict, *, household, programme_id: int, amount: int, now) -> tuple | None:
+    """Run ``_PG_POST`` (prepared) and return its row; ``None`` for a deduction from a household
+    that has no account (nothing to take, nothing written)."""
+    connection.ensure_connection()
+    with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cur:
+        cur.execute(_PG_POST, params, prepare=True)
+        row = cur.fetchone()
+        if row[0] is not None:
+            return row
+        if amount < 0:
+            return None
+        # A household's first grant opens its account (a concurrent first posting meets the same
+        # unique key and does nothing), then posts; both or neither.
+        with transaction.atomic():
+            cur.execute("INSERT INTO points_pointsaccount (programme_id, household_id, org_path, balance, "
+                        "created_at) VALUES (%s, %s, %s, 0, %s) ON CONFLICT (household_id) DO NOTHING",
+                        [programme_id, household.pk, household.org_path, now])
+            cur.execute(_PG_POST, params, prepare=True)
+            return cur.fetchone()
 
 
 def ledger_reverse(*, actor, entry: PointsLedgerEntry, reason: str, now=None) -> PointsLedgerEntry:
