@@ -19,6 +19,32 @@ def vendor_is_postgres():
         pytest.skip("row locks are PostgreSQL's; this test runs in the PostgreSQL pass of `make test`")
 
 
+def in_threads(n: int, work) -> list:
+    """Run ``work(i)`` in ``n`` threads released together; each outcome is what ``work`` returned, or
+    the refusal's code (or the exception's class name). Every thread closes its connection."""
+    outcomes: list = []
+    lock = threading.Lock()
+    barrier = threading.Barrier(n)
+
+    def run(i):
+        try:
+            barrier.wait()
+            outcome = work(i)
+        except Exception as exc:  # noqa: BLE001 - the refusal's code is what the tests count
+            outcome = getattr(exc, "code", type(exc).__name__)
+        finally:
+            connections.close_all()
+        with lock:
+            outcomes.append(outcome)
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return outcomes
+
+
 def test_fifty_threads_redeem_exactly_what_points_and_stock_allow(vendor_is_postgres, points_site, district,
                                                                  make_household, make_user, admin):
     from .conftest import grant
@@ -28,28 +54,12 @@ def test_fifty_threads_redeem_exactly_what_points_and_stock_allow(vendor_is_post
     clerk = make_user(Role.SHOP_CLERK, district.comm_a)
     product = services.product_create(actor=admin, shop=points_site.shop, name="食用油", price_points=7)
     services.stock_move(actor=admin, product=product, kind=StockKind.RECEIPT, quantity=5)   # exactly 5 in stock
-    results: list[str] = []
-    lock = threading.Lock()
-    barrier = threading.Barrier(50)
+    def redeem(i):
+        services.redemption_create(actor=clerk, shop=points_site.shop, household_id=hh.pk,
+                                   lines=[(product.pk, 1)], idempotency_key=f"race-{i}")
+        return "ok"
 
-    def worker(i):
-        try:
-            barrier.wait()
-            services.redemption_create(actor=clerk, shop=points_site.shop, household_id=hh.pk,
-                                       lines=[(product.pk, 1)], idempotency_key=f"race-{i}")
-            outcome = "ok"
-        except Exception as exc:  # noqa: BLE001 - the refusal's code is what we count
-            outcome = getattr(exc, "code", type(exc).__name__)
-        finally:
-            connections.close_all()
-        with lock:
-            results.append(outcome)
-
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(50)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    results = in_threads(50, redeem)
     assert results.count("ok") == 5, results
     assert set(results) == {"ok", "insufficient_stock"}
     assert Product.objects.get(pk=product.pk).stock == 0
@@ -68,28 +78,12 @@ def test_fifty_threads_cannot_overdraw_points(vendor_is_postgres, points_site, d
     clerk = make_user(Role.SHOP_CLERK, district.comm_a)
     product = services.product_create(actor=admin, shop=points_site.shop, name="牙膏", price_points=1)
     services.stock_move(actor=admin, product=product, kind=StockKind.RECEIPT, quantity=100)
-    results: list[str] = []
-    lock = threading.Lock()
-    barrier = threading.Barrier(50)
+    def redeem(i):
+        services.redemption_create(actor=clerk, shop=points_site.shop, household_id=hh.pk,
+                                   lines=[(product.pk, 1)], idempotency_key=f"p-{i}")
+        return "ok"
 
-    def worker(i):
-        try:
-            barrier.wait()
-            services.redemption_create(actor=clerk, shop=points_site.shop, household_id=hh.pk,
-                                       lines=[(product.pk, 1)], idempotency_key=f"p-{i}")
-            outcome = "ok"
-        except Exception as exc:  # noqa: BLE001
-            outcome = getattr(exc, "code", type(exc).__name__)
-        finally:
-            connections.close_all()
-        with lock:
-            results.append(outcome)
-
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(50)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    results = in_threads(50, redeem)
     assert results.count("ok") == 7, results
     assert set(results) == {"ok", "insufficient_points"}
     assert PointsAccount.objects.get(household=hh).balance == 0
@@ -105,30 +99,16 @@ def test_fifty_threads_posting_one_key_to_a_new_household_post_once(vendor_is_po
 
     hh = make_household(district.grid_a1)
     other = make_household(district.grid_a1)
-    results: list[tuple[int, bool]] = []
-    lock = threading.Lock()
-    barrier = threading.Barrier(50)
+    def post(i):
+        if i % 2:
+            entry, created = services.ledger_post(household=hh, kind=EntryKind.GRANT, amount=5,
+                                                  idempotency_key="one-key")
+        else:
+            entry, created = services.ledger_post(household=other, kind=EntryKind.GRANT, amount=1,
+                                                  idempotency_key=f"key-{i}")
+        return entry.pk, created, i % 2
 
-    def worker(i):
-        try:
-            barrier.wait()
-            if i % 2:
-                entry, created = services.ledger_post(household=hh, kind=EntryKind.GRANT, amount=5,
-                                                      idempotency_key="one-key")
-            else:
-                entry, created = services.ledger_post(household=other, kind=EntryKind.GRANT, amount=1,
-                                                      idempotency_key=f"key-{i}")
-            outcome = (entry.pk, created, i % 2)
-        finally:
-            connections.close_all()
-        with lock:
-            results.append(outcome)
-
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(50)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    results = in_threads(50, post)
     same = [r for r in results if r[2]]
     assert len(same) == 25 and len({pk for pk, _c, _o in same}) == 1
     assert sum(created for _pk, created, _o in same) == 1
