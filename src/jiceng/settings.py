@@ -121,7 +121,10 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Django's own cursors bind parameters on the client and are never prepared. Django also turns
     # psycopg's statement preparation off unless it is set here; set, it lets the hot statements that
     # run on a server-side cursor with prepare=True (points posting) be planned once per connection.
-    DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = 5
+    # Behind a pooler that cannot keep prepared statements (PgBouncer in transaction mode before
+    # 1.21), set JICENG_PG_PREPARE=0: the same statements are then planned on every call.
+    prepare = os.environ.get("JICENG_PG_PREPARE", "1") not in ("0", "false", "no")
+    DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = 5 if prepare else None
 if os.environ.get("JICENG_TEST_DB_NAME"):
     DATABASES["default"]["TEST"] = {"NAME": os.environ["JICENG_TEST_DB_NAME"]}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

@@ -224,3 +224,29 @@ def test_a_database_refusal_caught_inside_a_callers_transaction_keeps_its_other_
         grant(other, 1, "kept-too")
     assert PointsAccount.objects.get(household=other).balance == 8
     assert points_verify().ok
+
+
+def test_posting_is_the_same_with_prepared_statements_off(points_site, make_household, district):
+    """JICENG_PG_PREPARE=0 (a pooler that cannot keep prepared statements) turns psycopg's
+    preparation off; the posting statement is then planned per call and behaves the same."""
+    hh = make_household(district.grid_a1)
+    raw = None
+    if connection.vendor == "postgresql":
+        connection.ensure_connection()
+        raw = connection.connection
+        before, raw.prepare_threshold = raw.prepare_threshold, None
+    try:
+        first, created = ledger_post(household=hh, kind=EntryKind.GRANT, amount=4, idempotency_key="np-1")
+        again, created_again = ledger_post(household=hh, kind=EntryKind.GRANT, amount=4, idempotency_key="np-1")
+        with pytest.raises(InsufficientPoints):
+            ledger_post(household=hh, kind=EntryKind.REDEMPTION, amount=-5, idempotency_key="np-2")
+        if raw is not None:
+            with connection.cursor() as cur:
+                cur.execute("SELECT count(*) FROM pg_prepared_statements")
+                assert cur.fetchone()[0] == 0
+    finally:
+        if raw is not None:
+            raw.prepare_threshold = before
+    assert created and not created_again and first.pk == again.pk
+    assert PointsAccount.objects.get(household=hh).balance == 4
+    assert points_verify().ok
