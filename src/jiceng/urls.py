@@ -1,6 +1,4 @@
-from django.templatetags.static import static
 from django.urls import include, path
-from django.views.generic import RedirectView
 from django.views.i18n import set_language
 
 from jiceng.accounts import views as account_views
@@ -15,8 +13,7 @@ urlpatterns = [
     path("login/", account_views.login_view, name="login"),
     path("logout/", account_views.logout_view, name="logout"),
     path("healthz", web_views.health, name="health"),
-    # Browsers ask for /favicon.ico whatever the page links; send them to the site's icon.
-    path("favicon.ico", scope_safe(RedirectView.as_view(url=static("web/favicon.svg"), permanent=True))),
+    path("favicon.ico", web_views.favicon, name="favicon"),
     path("large-print/", web_views.toggle_large_print, name="toggle_large_print"),
     path("i18n/setlang/", scope_safe(set_language), name="set_language"),
     path("orgs/", include("jiceng.orgs.urls")),

@@ -58,6 +58,16 @@ def health(request):
 
 
 @scope_safe
+def favicon(request):
+    """Browsers ask for /favicon.ico whatever the page links: send them to the site's icon. The
+    static URL is resolved per request (in production it is the hashed name from the manifest)."""
+    from django.http import HttpResponsePermanentRedirect
+    from django.templatetags.static import static
+
+    return HttpResponsePermanentRedirect(static("web/favicon.svg"))
+
+
+@scope_safe
 def toggle_large_print(request):
     nxt = request.GET.get("next") or "/"
     if not url_has_allowed_host_and_scheme(nxt, allowed_hosts={request.get_host()}):
