@@ -82,6 +82,8 @@ from pathlib import Path
 
 import psycopg
 
+from _common import code_version, show_setting
+
 DB_NAME = "jiceng_bench_import"
 PG_HOST, PG_PORT, PG_USER = "127.0.0.1", 5432, "postgres"
 DATABASE_URL = f"postgres://{PG_USER}@{PG_HOST}:{PG_PORT}/{DB_NAME}"
@@ -732,7 +734,7 @@ def main():
     with connection.cursor() as cur:
         cur.execute("SELECT version()")
         log(cur.fetchone()[0].split(" on ")[0], "| settings:", ", ".join(
-            f"{k}={_show(cur, k)}" for k in ("shared_buffers", "work_mem", "synchronous_commit", "wal_level",
+            f"{k}={show_setting(cur, k)}" for k in ("shared_buffers", "work_mem", "synchronous_commit", "wal_level",
                                              "max_wal_size")))
     import django
     import import_export
@@ -894,26 +896,6 @@ def _trim_profile(text: str) -> str:
     lines = text.splitlines()
     start = next((i for i, l in enumerate(lines) if l.strip().startswith("ncalls")), 0)
     return "\n".join(l for l in lines[start - 1 if start else 0:] if l.strip())
-
-
-def code_version() -> str:
-    """The commit measured (src/ may change between runs)."""
-    import subprocess
-
-    root = Path(__file__).resolve().parent.parent
-    try:
-        head = subprocess.run(["git", "-C", str(root), "rev-parse", "--short", "HEAD"], capture_output=True,
-                              text=True, check=True).stdout.strip()
-        dirty = subprocess.run(["git", "-C", str(root), "status", "--porcelain", "--", "src"], capture_output=True,
-                               text=True, check=True).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        return "unknown"
-    return head + (" + uncommitted changes in src/" if dirty else "")
-
-
-def _show(cur, name):
-    cur.execute(f"SHOW {name}")
-    return cur.fetchone()[0]
 
 
 if __name__ == "__main__":

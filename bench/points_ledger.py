@@ -39,17 +39,17 @@ import multiprocessing as mp
 import os
 import random
 import re
-import shutil
 import signal
 import subprocess
 import sys
-import tempfile
 import time
 import urllib.request
 import uuid
 from pathlib import Path
 
 import psycopg
+
+from _common import ensure_wrk, wrk_output
 
 DB_NAME = "jiceng_bench_points"
 PGB_DB = "jiceng_bench_pgbench"
@@ -217,21 +217,9 @@ end
 """
 
 
-def ensure_wrk():
-    if shutil.which("wrk"):
-        return
-    subprocess.run(["apt-get", "install", "-y", "-qq", "--no-install-recommends", "wrk"], check=True,
-                   env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"}, capture_output=True)
-
-
 def run_wrk(url: str, script: str, seconds: float, connections: int = 16) -> dict:
-    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as f:
-        f.write(script)
-        path = f.name
-    res = subprocess.run(["wrk", "-t", "2", "-c", str(connections), "-d", f"{int(seconds)}s", "--timeout", "10s",
-                          "-s", path, url], capture_output=True, text=True, check=True)
-    os.unlink(path)
-    m = re.search(r"RESULT (\d+) (\d+) ([0-9.]+) ([0-9.]+) ([0-9.]+) (\d+) (\d+)", res.stdout)
+    out = wrk_output(url, script, seconds, connections)
+    m = re.search(r"RESULT (\d+) (\d+) ([0-9.]+) ([0-9.]+) ([0-9.]+) (\d+) (\d+)", out)
     n, dur_us, p50, p95, p99, bad_status, socket_errors = m.groups()
     return {"rps": int(n) / (int(dur_us) / 1e6), "requests": int(n), "p50": float(p50), "p95": float(p95),
             "p99": float(p99), "bad_status": int(bad_status), "socket_errors": int(socket_errors)}

@@ -53,6 +53,8 @@ from pathlib import Path
 
 import psycopg
 
+from _common import code_version, show_setting
+
 DB_NAME = "jiceng_bench"
 PG_HOST, PG_PORT, PG_USER = "127.0.0.1", 5432, "postgres"
 DATABASE_URL = f"postgres://{PG_USER}@{PG_HOST}:{PG_PORT}/{DB_NAME}"
@@ -435,7 +437,7 @@ def main():
     with connection.cursor() as cur:
         cur.execute("SELECT version()")
         log(cur.fetchone()[0].split(" on ")[0], "| settings:", ", ".join(
-            f"{k}={_show(cur, k)}" for k in ("shared_buffers", "work_mem", "random_page_cost", "jit")))
+            f"{k}={show_setting(cur, k)}" for k in ("shared_buffers", "work_mem", "random_page_cost", "jit")))
 
     rng = random.Random(SEED)
     table, failing = [], []
@@ -508,26 +510,6 @@ def main():
         log(explain_selector(user, q))
     log(f"\nTotal run time {time.monotonic() - started:.0f} s")
     return 1 if failing else 0
-
-
-def code_version() -> str:
-    """The commit measured (src/ may change between runs)."""
-    import subprocess
-
-    root = Path(__file__).resolve().parent.parent
-    try:
-        head = subprocess.run(["git", "-C", str(root), "rev-parse", "--short", "HEAD"], capture_output=True,
-                              text=True, check=True).stdout.strip()
-        dirty = subprocess.run(["git", "-C", str(root), "status", "--porcelain", "--", "src"], capture_output=True,
-                               text=True, check=True).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        return "unknown"
-    return head + (" + uncommitted changes in src/" if dirty else "")
-
-
-def _show(cur, name):
-    cur.execute(f"SHOW {name}")
-    return cur.fetchone()[0]
 
 
 if __name__ == "__main__":

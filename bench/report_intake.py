@@ -42,7 +42,6 @@ import os
 import re
 import shutil
 import signal
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -53,6 +52,8 @@ import uuid
 from pathlib import Path
 
 import psycopg
+
+from _common import ensure_wrk, wrk_output
 
 INTAKE_DB = "jiceng_bench_reports"
 FIGURES_DB = "jiceng_bench_reports_1m"
@@ -194,25 +195,11 @@ end
 """
 
 
-def ensure_wrk():
-    if shutil.which("wrk"):
-        return
-    subprocess.run(["apt-get", "install", "-y", "-qq", "--no-install-recommends", "wrk"], check=True,
-                   env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"}, capture_output=True)
-
-
 def run_wrk(url: str, script: str, seconds: float, connections: int = 16) -> dict:
-    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as f:
-        f.write(script)
-        path = f.name
-    try:
-        res = subprocess.run(["wrk", "-t", "2", "-c", str(connections), "-d", f"{max(1, int(seconds))}s",
-                              "--timeout", "10s", "-s", path, url], capture_output=True, text=True, check=True)
-    finally:
-        os.unlink(path)
-    m = re.search(r"RESULT (\d+) (\d+) ([0-9.]+) ([0-9.]+) ([0-9.]+) (\d+) (\d+) (\d+) (\d+)", res.stdout)
+    out = wrk_output(url, script, seconds, connections)
+    m = re.search(r"RESULT (\d+) (\d+) ([0-9.]+) ([0-9.]+) ([0-9.]+) (\d+) (\d+) (\d+) (\d+)", out)
     if m is None:
-        raise RuntimeError("wrk said:\n" + res.stdout + res.stderr)
+        raise RuntimeError("wrk said:\n" + out)
     n, dur_us, p50, p95, p99, bad_status, socket_errors, ok, non2xx = m.groups()
     return {"rps": int(n) / (int(dur_us) / 1e6), "requests": int(n), "p50": float(p50), "p95": float(p95),
             "p99": float(p99), "bad_status": int(bad_status), "socket_errors": int(socket_errors),
