@@ -82,7 +82,7 @@ from pathlib import Path
 
 import psycopg
 
-from _common import code_version, show_setting
+from _common import bench_environment, code_version, show_setting
 
 DB_NAME = "jiceng_bench_import"
 PG_HOST, PG_PORT, PG_USER = "127.0.0.1", 5432, "postgres"
@@ -100,16 +100,8 @@ TARGET_PEAK_MB = 1536.0
 
 assert DB_NAME not in {"test", "postgres", "jiceng_bench"} and not DB_NAME.startswith("jiceng_test_")
 
-# Django's settings come from the environment: point them at the bench database before setup (this
-# module is re-imported by every spawned child, so they get the same environment).
-os.environ["DATABASE_URL"] = DATABASE_URL
-os.environ["JICENG_DEBUG"] = "0"  # production settings: no query recording on every cursor
-os.environ.setdefault("SECRET_KEY", "benchmark-only-secret-key-0123456789abcdefghijklmnopqrstuvwxyz")
-os.environ["JICENG_ALLOW_DEMO"] = "1"
-os.environ["DJANGO_SETTINGS_MODULE"] = "jiceng.settings"
-os.environ.pop("JICENG_TESTING", None)
-os.environ.pop("JICENG_TEST_DB_NAME", None)
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
+# Django's settings come from the environment: point them at the bench database before setup.
+bench_environment(DATABASE_URL)
 
 HEADERS = ["姓名", "身份证号", "性别", "出生日期", "联系电话", "民族", "户编号", "与户主关系", "所在单元编码",
            "户籍地址", "现居住地址", "居住状态", "特殊群体"]

@@ -36,20 +36,17 @@ from __future__ import annotations
 
 import argparse
 import multiprocessing as mp
-import os
 import random
 import re
-import signal
 import subprocess
 import sys
 import time
 import urllib.request
 import uuid
-from pathlib import Path
 
 import psycopg
 
-from _common import ensure_wrk, wrk_output
+from _common import bench_environment, ensure_wrk, serve, stop, wrk_output
 
 DB_NAME = "jiceng_bench_points"
 PGB_DB = "jiceng_bench_pgbench"
@@ -59,15 +56,8 @@ HOUSEHOLDS = 10_000
 CLERK = "bench-clerk"
 PASSWORD = "bench-points-Passw0rd-2026"
 TARGET_SHARE = 0.5
-ROOT = Path(__file__).resolve().parent.parent
 
-os.environ["DATABASE_URL"] = DATABASE_URL
-os.environ["JICENG_DEBUG"] = "0"
-os.environ.setdefault("SECRET_KEY", "benchmark-only-secret-key-0123456789abcdefghijklmnopqrstuvwxyz")
-os.environ["JICENG_ALLOW_DEMO"] = "1"
-os.environ["DJANGO_SETTINGS_MODULE"] = "jiceng.settings"
-os.environ.pop("JICENG_TESTING", None)
-sys.path.insert(0, str(ROOT / "src"))
+bench_environment(DATABASE_URL)
 
 
 def log(*a):
@@ -225,21 +215,6 @@ def run_wrk(url: str, script: str, seconds: float, connections: int = 16) -> dic
             "p99": float(p99), "bad_status": int(bad_status), "socket_errors": int(socket_errors)}
 
 
-def serve(port: int, workers: int):
-    env = {**os.environ, "JICENG_DEBUG": "0", "JICENG_SECURE_COOKIES": "0", "JICENG_ALLOWED_HOSTS": "127.0.0.1,localhost"}
-    proc = subprocess.Popen([str(ROOT / ".venv/bin/jiceng"), "serve", "--port", str(port), "--workers", str(workers),
-                             "--no-worker"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                            start_new_session=True)
-    for _ in range(120):
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1).read()
-            return proc
-        except OSError:
-            time.sleep(0.5)
-    proc.kill()
-    raise RuntimeError("server did not start: " + proc.stderr.read().decode()[-2000:])
-
-
 def token(port: int) -> str:
     import json
 
@@ -297,8 +272,7 @@ def main():
                                f"/api/points/shops/{shop_id}/redemptions")
         red = run_wrk(base, script, args.seconds)
     finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        proc.wait(timeout=30)
+        stop(proc)
     log(f"{'':>22} {'req/s':>10} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'non-2xx':>8}")
     log(f"{'GET /healthz':>22} {health['rps']:>10.0f} {health['p50']:>8.2f} {health['p95']:>8.2f} {health['p99']:>8.2f} "
         f"{health['bad_status']:>8}")

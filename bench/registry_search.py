@@ -44,16 +44,14 @@ from __future__ import annotations
 
 import argparse
 import math
-import os
 import random
 import sys
 import time
 from collections import defaultdict
-from pathlib import Path
 
 import psycopg
 
-from _common import code_version, show_setting
+from _common import bench_environment, code_version, show_setting
 
 DB_NAME = "jiceng_bench"
 PG_HOST, PG_PORT, PG_USER = "127.0.0.1", 5432, "postgres"
@@ -69,16 +67,7 @@ KINDS = ["name", "pinyin", "id", "phone"]
 assert DB_NAME not in {"test", "postgres"} and not DB_NAME.startswith("jiceng_test_")
 
 # Django's settings come from the environment: point them at the bench database before setup.
-os.environ["DATABASE_URL"] = DATABASE_URL
-# Production settings: with DEBUG on, Django wraps every cursor to record its queries, which is
-# not what a served page pays. The demo builder is allowed explicitly.
-os.environ["JICENG_DEBUG"] = "0"
-os.environ.setdefault("SECRET_KEY", "benchmark-only-secret-key-0123456789abcdefghijklmnopqrstuvwxyz")
-os.environ["JICENG_ALLOW_DEMO"] = "1"
-os.environ["DJANGO_SETTINGS_MODULE"] = "jiceng.settings"
-os.environ.pop("JICENG_TESTING", None)
-os.environ.pop("JICENG_TEST_DB_NAME", None)
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
+bench_environment(DATABASE_URL)
 
 
 def log(*args):

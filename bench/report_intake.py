@@ -41,7 +41,6 @@ import datetime as dt
 import os
 import re
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
@@ -53,7 +52,7 @@ from pathlib import Path
 
 import psycopg
 
-from _common import ensure_wrk, wrk_output
+from _common import bench_environment, ensure_wrk, serve, stop, wrk_output
 
 INTAKE_DB = "jiceng_bench_reports"
 FIGURES_DB = "jiceng_bench_reports_1m"
@@ -63,13 +62,7 @@ TOKEN_PREFIX = "bench1m-"
 # Look at a figure when it is > 3x its raw SQL (and more than a few ms of fixed ORM overhead behind) or > 500 ms.
 SLOW_RATIO, SLOW_GAP_MS, SLOW_MS = 3.0, 5.0, 500.0
 
-os.environ["JICENG_DEBUG"] = "0"
-os.environ.setdefault("SECRET_KEY", "benchmark-only-secret-key-0123456789abcdefghijklmnopqrstuvwxyz")
-os.environ["JICENG_ALLOW_DEMO"] = "1"
-os.environ["DJANGO_SETTINGS_MODULE"] = "jiceng.settings"
-os.environ.pop("JICENG_TESTING", None)
-os.environ.pop("JICENG_TEST_DB_NAME", None)
-sys.path.insert(0, str(ROOT / "src"))
+bench_environment()  # each part points DATABASE_URL at its own database (use_db)
 
 
 def log(*a):
@@ -78,6 +71,10 @@ def log(*a):
 
 def dsn(db: str) -> str:
     return f"host={PG_HOST} port={PG_PORT} user={PG_USER} dbname={db}"
+
+
+def db_url(db: str) -> str:
+    return f"postgres://{PG_USER}@{PG_HOST}:{PG_PORT}/{db}"
 
 
 def recreate_db(name: str) -> None:
@@ -91,7 +88,7 @@ def use_db(name: str) -> None:
     """Point Django at ``name`` and set it up (once per process: each part runs in its own)."""
     import django
 
-    os.environ["DATABASE_URL"] = f"postgres://{PG_USER}@{PG_HOST}:{PG_PORT}/{name}"
+    os.environ["DATABASE_URL"] = db_url(name)
     django.setup()
 
 
@@ -126,12 +123,16 @@ function done(summary, latency, requests)
 end
 """
 
-GET_LUA = r"""
+# Every script numbers its threads (each keeps its own counters and id file).
+THREADS_LUA = r"""
 threads = {}
 function setup(thread)
   thread:set("tid", #threads + 1)
   table.insert(threads, thread)
 end
+"""
+
+GET_LUA = THREADS_LUA + r"""
 ok2xx, non2xx = 0, 0
 function response(status, headers, body)
   if status >= 200 and status < 300 then ok2xx = ok2xx + 1 else non2xx = non2xx + 1 end
@@ -139,12 +140,7 @@ end
 """ + RESULT_LUA
 
 # Each thread writes the ids of the reports it was told were created to its own file.
-POST_LUA = r"""
-threads = {}
-function setup(thread)
-  thread:set("tid", #threads + 1)
-  table.insert(threads, thread)
-end
+POST_LUA = THREADS_LUA + r"""
 local descriptions = {%(descriptions)s}
 local addresses = {%(addresses)s}
 local codes = {%(codes)s}
@@ -206,27 +202,6 @@ def run_wrk(url: str, script: str, seconds: float, connections: int = 16) -> dic
             "ok": int(ok), "non2xx": int(non2xx)}
 
 
-def serve(db: str, port: int, workers: int):
-    env = {**os.environ, "DATABASE_URL": f"postgres://{PG_USER}@{PG_HOST}:{PG_PORT}/{db}", "JICENG_DEBUG": "0",
-           "JICENG_SECURE_COOKIES": "0", "JICENG_ALLOWED_HOSTS": "127.0.0.1,localhost"}
-    proc = subprocess.Popen([str(ROOT / ".venv/bin/jiceng"), "serve", "--port", str(port), "--workers", str(workers),
-                             "--no-worker"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                            start_new_session=True)
-    for _ in range(120):
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1).read()
-            return proc
-        except OSError:
-            time.sleep(0.5)
-    proc.kill()
-    raise RuntimeError("server did not start: " + proc.stderr.read().decode()[-2000:])
-
-
-def stop(proc):
-    os.killpg(proc.pid, signal.SIGTERM)
-    proc.wait(timeout=30)
-
-
 # ----------------------------------------------------------------------------- part 1: intake
 
 def settled(model) -> int:
@@ -271,7 +246,7 @@ def part_intake(args) -> bool:
     run_id = uuid.uuid4().hex[:8]
     tmp = tempfile.mkdtemp(prefix="bench-reports-")
     base = f"http://127.0.0.1:{args.port}"
-    proc = serve(INTAKE_DB, args.port, args.workers)
+    proc = serve(args.port, args.workers, db_url(INTAKE_DB))
     try:
         # Warm every worker (imports, jieba's dictionary) before the clock starts; not counted below.
         run_wrk(base, script(f"warm{run_id}", f"{tmp}/warm-", 1), 6, connections=args.workers * 2)
@@ -611,7 +586,7 @@ def part_figures(args) -> bool:
     s[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
     s[HASH_SESSION_KEY] = user.get_session_auth_hash()
     s.create()
-    proc = serve(FIGURES_DB, args.port, args.workers)
+    proc = serve(args.port, args.workers, db_url(FIGURES_DB))
     pages = []
     warm = args.workers + 1  # every worker has served the page once before the clock starts
     try:
