@@ -5,7 +5,6 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -15,6 +14,7 @@ from jiceng.accounts import permissions
 from jiceng.core.errors import JicengError, NotFoundError, PermissionDeniedError
 from jiceng.core.scope import scope_safe
 from jiceng.orgs.selectors import org_unit_choices
+from jiceng.web.downloads import xlsx_response
 from jiceng.web.forms import BootstrapMixin, apply_error
 
 from . import services
@@ -24,7 +24,6 @@ from .spec import SPECS
 from .workbooks import error_workbook, template_xlsx
 
 MAX_UPLOAD = settings.IMPORT_MAX_UPLOAD  # a street's whole roll (~1,000,000 residents) is ~210 MB of CSV
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class UploadForm(BootstrapMixin, forms.Form):
@@ -124,10 +123,8 @@ def job_errors_xlsx(request, pk):
     result = ImportResult(kind=job.kind, dry_run=True,
                           errors=[RowError(**e) for e in job.result.get("errors", [])])
     data = error_workbook(read_sheet(job.filename, job.read_data()), result)
-    response = HttpResponse(data, content_type=XLSX)
     stem = job.filename.rsplit(".", 1)[0]
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{_quote(stem)}-errors.xlsx"
-    return response
+    return xlsx_response(data, f"{stem}-errors.xlsx")
 
 
 @scope_safe
@@ -135,12 +132,4 @@ def job_errors_xlsx(request, pk):
 def template(request, kind):
     if kind not in SPECS:
         raise NotFoundError()
-    response = HttpResponse(template_xlsx(kind), content_type=XLSX)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{_quote(_('%(k)s导入模板') % {'k': SPECS[kind].label})}.xlsx"
-    return response
-
-
-def _quote(text: str) -> str:
-    from urllib.parse import quote
-
-    return quote(text)
+    return xlsx_response(template_xlsx(kind), _("%(k)s导入模板") % {"k": SPECS[kind].label} + ".xlsx")

@@ -2,11 +2,9 @@
 from __future__ import annotations
 
 import re
-from urllib.parse import quote
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,6 +15,7 @@ from jiceng.accounts.services import client_ip
 from jiceng.core.errors import JicengError, NotFoundError
 from jiceng.core.scope import scope_safe
 from jiceng.orgs.selectors import org_unit_get_for_user
+from jiceng.web.downloads import CSV, XLSX, file_response
 from jiceng.web.forms import apply_error
 from jiceng.web.pagination import CappedPaginator, FetchingPaginator
 
@@ -164,11 +163,7 @@ def _export_response(request, kind, qs, filters):
     data, title = people_export(actor=request.user, kind=kind, queryset=qs, fmt=fmt, filters=filters,
                                 full=request.GET.get("full") == "1", ip_address=client_ip(request))
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    content_type = ("text/csv; charset=utf-8" if fmt == "csv"
-                    else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response = HttpResponse(data, content_type=content_type)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(title)}-{stamp}.{fmt}"
-    return response
+    return file_response(data, f"{title}-{stamp}.{fmt}", CSV if fmt == "csv" else XLSX)
 
 
 @scope_safe
