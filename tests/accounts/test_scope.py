@@ -172,17 +172,11 @@ def test_api_list_read_change_follow_scope(role, district, world, make_user):
         assert reveal.status_code == 403
 
 
-def test_shop_clerk_sees_nothing_of_the_registry(district, world, make_user):
-    clerk = make_user(Role.SHOP_CLERK, district.comm_a)
-    assert not selectors.resident_list(user=clerk).exists()
-    assert not list(selectors.household_list(user=clerk))
-    assert web(clerk).get(f"/people/households/{world['inside'].pk}/").status_code == 404
-    assert api(clerk).get(f"/api/households/{world['inside'].pk}").status_code == 404
-
-
-def test_county_approver_sees_nothing_of_the_registry(district, world, make_user):
-    approver = make_user(Role.COUNTY_APPROVER, district.street)
-    assert not selectors.resident_list(user=approver).exists()
-    assert not list(selectors.household_list(user=approver))
-    assert web(approver).get(f"/people/households/{world['inside'].pk}/").status_code == 404
-    assert api(approver).get(f"/api/households/{world['inside'].pk}").status_code == 404
+@pytest.mark.parametrize("role, unit", [(Role.SHOP_CLERK, "comm_a"), (Role.COUNTY_APPROVER, "street")])
+def test_roles_outside_the_registry_see_nothing_of_it(role, unit, district, world, make_user):
+    """A shop clerk (积分超市) and a county approver (防返贫) hold units but are not registry readers."""
+    user = make_user(role, getattr(district, unit))
+    assert not selectors.resident_list(user=user).exists()
+    assert not list(selectors.household_list(user=user))
+    assert web(user).get(f"/people/households/{world['inside'].pk}/").status_code == 404
+    assert api(user).get(f"/api/households/{world['inside'].pk}").status_code == 404

@@ -45,6 +45,17 @@ def in_threads(n: int, work) -> list:
     return outcomes
 
 
+def redeem_one_each(n: int, *, clerk, shop, household, product) -> list:
+    """``n`` concurrent redemptions of one ``product`` for ``household``, each with its own key:
+    "ok" or the refusal's code for each."""
+    def redeem(i):
+        services.redemption_create(actor=clerk, shop=shop, household_id=household.pk, lines=[(product.pk, 1)],
+                                   idempotency_key=f"race-{i}")
+        return "ok"
+
+    return in_threads(n, redeem)
+
+
 def test_fifty_threads_redeem_exactly_what_points_and_stock_allow(vendor_is_postgres, points_site, district,
                                                                  make_household, make_user, admin):
     from .conftest import grant
@@ -54,12 +65,8 @@ def test_fifty_threads_redeem_exactly_what_points_and_stock_allow(vendor_is_post
     clerk = make_user(Role.SHOP_CLERK, district.comm_a)
     product = services.product_create(actor=admin, shop=points_site.shop, name="食用油", price_points=7)
     services.stock_move(actor=admin, product=product, kind=StockKind.RECEIPT, quantity=5)   # exactly 5 in stock
-    def redeem(i):
-        services.redemption_create(actor=clerk, shop=points_site.shop, household_id=hh.pk,
-                                   lines=[(product.pk, 1)], idempotency_key=f"race-{i}")
-        return "ok"
 
-    results = in_threads(50, redeem)
+    results = redeem_one_each(50, clerk=clerk, shop=points_site.shop, household=hh, product=product)
     assert results.count("ok") == 5, results
     assert set(results) == {"ok", "insufficient_stock"}
     assert Product.objects.get(pk=product.pk).stock == 0
@@ -78,12 +85,8 @@ def test_fifty_threads_cannot_overdraw_points(vendor_is_postgres, points_site, d
     clerk = make_user(Role.SHOP_CLERK, district.comm_a)
     product = services.product_create(actor=admin, shop=points_site.shop, name="牙膏", price_points=1)
     services.stock_move(actor=admin, product=product, kind=StockKind.RECEIPT, quantity=100)
-    def redeem(i):
-        services.redemption_create(actor=clerk, shop=points_site.shop, household_id=hh.pk,
-                                   lines=[(product.pk, 1)], idempotency_key=f"p-{i}")
-        return "ok"
 
-    results = in_threads(50, redeem)
+    results = redeem_one_each(50, clerk=clerk, shop=points_site.shop, household=hh, product=product)
     assert results.count("ok") == 7, results
     assert set(results) == {"ok", "insufficient_points"}
     assert PointsAccount.objects.get(household=hh).balance == 0
