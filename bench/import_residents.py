@@ -161,7 +161,7 @@ def build_tree(households: int):
     from django.core.management import call_command
     from django.db import transaction
 
-    from jiceng.core.demo import Builder
+    from jiceng.people.demo import Builder
 
     call_command("flush", interactive=False, verbosity=0)
     b = Builder(seed=SEED, households=households)
@@ -195,7 +195,7 @@ def generate(b, households: int, csv_path: Path, xlsx_path: Path | None):
     """Write the residents file; returns stats. Families, names, IDs and phones from the demo builder."""
     import datetime as dt
 
-    from jiceng.core.demo import ETHNICITIES, REFERENCE_DATE
+    from jiceng.people.demo import ETHNICITIES, REFERENCE_DATE
 
     rng = b.rng
     leaves = b.leaves

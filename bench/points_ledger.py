@@ -82,7 +82,7 @@ def build(households: int):
     from django.db import transaction
 
     call_command("migrate", interactive=False, verbosity=0)
-    from jiceng.accounts.models import Role
+    from jiceng.points.roles import SHOP_CLERK
     from jiceng.accounts.services import user_create
     from jiceng.orgs.models import OrgUnit, OrgUnitKind
     from jiceng.people.models import Household
@@ -105,7 +105,7 @@ def build(households: int):
     shop = services.shop_create(actor=admin, org_unit=comm, name="基准积分超市")
     product = services.product_create(actor=admin, shop=shop, name="香皂", price_points=1)
     services.stock_move(actor=admin, product=product, kind=StockKind.RECEIPT, quantity=10_000_000)
-    user_create(actor=None, username=CLERK, password=PASSWORD, roles=[(Role.SHOP_CLERK, comm)])
+    user_create(actor=None, username=CLERK, password=PASSWORD, roles=[(SHOP_CLERK, comm)])
     # Every household holds an account with an opening balance before anything is timed, as
     # ``pgbench -i`` creates its accounts before pgbench measures: both sides run in steady state
     # (no timed posting opens an account, and plans are made on tables of their real size). The

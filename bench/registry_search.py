@@ -146,7 +146,7 @@ def build(households: int):
 
     t_build = time.monotonic()
     with BulkTimer() as timer:
-        b = demo_build(households=households, seed=SEED, progress=progress, modules=False)
+        b = demo_build(households=households, seed=SEED, progress=progress, only=("people",)).built["people"]
     build_s = time.monotonic() - t_build
     t = time.monotonic()
     with connection.cursor() as cur:

@@ -99,7 +99,7 @@ def build_site(households: int):
     from jiceng.core.demo import demo_build
 
     call_command("migrate", interactive=False, verbosity=0)
-    return demo_build(households=households, modules=True)
+    return demo_build(households=households).built["people"]
 
 
 def pct(values, p):

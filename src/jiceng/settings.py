@@ -59,12 +59,14 @@ INSTALLED_APPS = [
     "jiceng.orgs",
     "jiceng.accounts",
     "jiceng.people",
+    "jiceng.notices",
     "huey.contrib.djhuey",
     "jiceng.imports",
     "jiceng.points",
     "jiceng.reports",
     "jiceng.monitoring",
     "jiceng.web",
+    "jiceng",  # the composition root: assembles what the modules above register (jiceng/composition.py)
 ]
 
 MIDDLEWARE = [

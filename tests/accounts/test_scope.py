@@ -12,11 +12,13 @@ from jiceng.accounts.scope import EXPORT_ROLES, PEOPLE_WRITE_ROLES
 from jiceng.people import selectors
 from jiceng.people.models import Cadre, PartnerPairing, PartnerUnit, Resident, Volunteer
 from jiceng.people.services import party_member_create
+from jiceng.points.roles import SHOP_CLERK
+from jiceng.monitoring.roles import COUNTY_APPROVER
 from tests.conftest import PASSWORD
 
 # Staff roles that read the people registry (a shop clerk serves households at the counter only; the
 # county approver of the monitoring chain sees monitoring records, not the registry).
-STAFF_ROLES = [r for r in Role.values if r not in (Role.RESIDENT, Role.SHOP_CLERK, Role.COUNTY_APPROVER)]
+STAFF_ROLES = [r for r in Role.values if r not in (Role.RESIDENT, SHOP_CLERK, COUNTY_APPROVER)]
 
 
 @pytest.fixture
@@ -172,7 +174,7 @@ def test_api_list_read_change_follow_scope(role, district, world, make_user):
         assert reveal.status_code == 403
 
 
-@pytest.mark.parametrize("role, unit", [(Role.SHOP_CLERK, "comm_a"), (Role.COUNTY_APPROVER, "street")])
+@pytest.mark.parametrize("role, unit", [(SHOP_CLERK, "comm_a"), (COUNTY_APPROVER, "street")])
 def test_roles_outside_the_registry_see_nothing_of_it(role, unit, district, world, make_user):
     """A shop clerk (积分超市) and a county approver (防返贫) hold units but are not registry readers."""
     user = make_user(role, getattr(district, unit))

@@ -7,14 +7,17 @@ import inspect
 
 from pydantic import BaseModel
 
-API_MODULES = ["jiceng.core.api", "jiceng.orgs.api", "jiceng.people.api", "jiceng.points.api", "jiceng.reports.api",
-               "jiceng.monitoring.api"]
+def api_modules() -> list[str]:
+    """The shared API module and every module's router module (from the registry)."""
+    from jiceng.core.modules import registry
+
+    return ["jiceng.core.api", *sorted({m.router.split(":")[0] for mod in registry.modules() for m in mod.api})]
 
 
 def test_schema_class_names_are_unique_across_apps():
     seen: dict[str, str] = {}
     clashes = []
-    for name in API_MODULES:
+    for name in api_modules():
         module = importlib.import_module(name)
         for cls_name, cls in inspect.getmembers(module, inspect.isclass):
             if issubclass(cls, BaseModel) and cls.__module__ == name:

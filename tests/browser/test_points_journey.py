@@ -12,6 +12,7 @@ from jiceng.accounts.models import Role
 from jiceng.people.models import Resident
 from jiceng.points import services
 from jiceng.points.models import DeclarationStatus, PointsDeclaration
+from jiceng.points.roles import SHOP_CLERK
 from tests.browser.conftest import shot
 from tests.conftest import PASSWORD
 from tests.points.conftest import photo_bytes, points_site  # noqa: F401 (fixtures)
@@ -34,7 +35,7 @@ def test_points_journey(live_server, browser, phone_page, desk_page, points_site
     resident = make_user(Role.RESIDENT, district.grid_a1, resident=Resident.objects.get(household=hh),
                          username="jumin")
     reviewer = make_user(Role.COMMUNITY_STAFF, district.comm_a, username="shequ")
-    clerk = make_user(Role.SHOP_CLERK, district.comm_a, username="dianyuan")
+    clerk = make_user(SHOP_CLERK, district.comm_a, username="dianyuan")
     card = services.card_issue(actor=make_user(Role.GRID_WORKER, district.grid_a1), household=hh)
     photo = tmp_path / "clean-up.jpg"
     photo.write_bytes(photo_bytes)

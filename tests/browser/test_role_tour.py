@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from jiceng.core.demo import DEMO_LOGINS, demo_build
+from jiceng.core.demo import demo_build, demo_logins
 from tests.browser.conftest import shot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -40,10 +40,10 @@ def visit(page, url, errors):
 
 @pytest.fixture
 def demo(db):
-    return demo_build(households=120, seed=5)
+    return demo_build(households=120, seed=5).built["people"]
 
 
-@pytest.mark.parametrize("username", [u for u, _, _ in DEMO_LOGINS])
+@pytest.mark.parametrize("username", [u for u, _, _, _ in demo_logins()])
 def test_each_demo_role_walks_its_pages(username, demo, live_server, browser):
     for label, viewport in (("desk", {"width": 1280, "height": 900}), ("phone", {"width": 390, "height": 844})):
         context = browser.new_context(viewport=viewport, locale="zh-CN")

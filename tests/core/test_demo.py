@@ -3,14 +3,14 @@ from django.core.management import call_command
 from stdnum.cn import ric
 
 from jiceng.accounts.models import Role, User
-from jiceng.core.demo import DEMO_LOGINS, demo_build
+from jiceng.core.demo import demo_build, demo_logins
 from jiceng.orgs.models import OrgUnit, OrgUnitKind
 from jiceng.people.idnumber import check_id_number
 from jiceng.people.models import Household, PartyMember, Resident
 
 
 def test_demo_builds_a_believable_street(db):
-    b = demo_build(households=300, seed=7)
+    run = demo_build(households=300, seed=7)
     kinds = set(OrgUnit.objects.values_list("kind", flat=True))
     assert {OrgUnitKind.STREET, OrgUnitKind.COMMUNITY, OrgUnitKind.VILLAGE, OrgUnitKind.RELOCATION_SITE,
             OrgUnitKind.GRID, OrgUnitKind.BUILDING, OrgUnitKind.VILLAGER_GROUP, OrgUnitKind.UNIT_FLOOR} <= kinds
@@ -25,11 +25,12 @@ def test_demo_builds_a_believable_street(db):
     assert PartyMember.objects.filter(partymemberhousehold__isnull=False).exists()
     # The only accounts anyone can log in to are the printed demo logins; the village workers who
     # sign the monitoring demo's steps have no usable password.
-    assert {u for u, _, _ in DEMO_LOGINS} == {u.username for u in User.objects.all() if u.has_usable_password()}
+    assert {u for u, _, _, _ in demo_logins()} == {u.username for u in User.objects.all() if u.has_usable_password()}
     resident_user = User.objects.get(username="demo-resident")
     assert resident_user.resident is not None
     assert resident_user.role_assignments.get().role == Role.RESIDENT
-    assert b.stats["households"] == 300
+    assert run.stats["people"]["households"] == 300
+    assert {"people", "points", "reports", "monitoring"} <= set(run.stats)
 
 
 @pytest.mark.django_db(transaction=True)
@@ -43,7 +44,7 @@ def test_demo_is_deterministic_for_a_seed():
 
 def test_demo_logins_work_with_the_demo_password(db, client):
     demo_build(households=40, seed=3)
-    for username, _role, _label in DEMO_LOGINS:
+    for username, _role, _label, _where in demo_logins():
         assert client.login(username=username, password="jiceng-demo"), username
         home = client.get("/", follow=True)
         assert home.status_code == 200, username

@@ -60,7 +60,10 @@ def test_stored_uploads_are_purged_after_apply_and_after_the_retention_period(
 
     from jiceng.imports.models import ImportJob
     from jiceng.imports.services import import_jobs_purge_due
-    from jiceng.imports.tasks import purge_uploads
+    from jiceng.composition import scheduled_jobs
+
+    # The nightly job as the scheduler runs it (declared in imports/module.py).
+    purge_uploads = scheduled_jobs()["imports.purge_uploads"]
 
     settings.IMPORT_UPLOAD_DIR = tmp_path
     settings.IMPORT_RETENTION_DAYS = 7

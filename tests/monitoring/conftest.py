@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 import pytest
+from jiceng.monitoring.roles import COUNTY_APPROVER
 from django.utils import timezone
 
 from tests.conftest import make_id
@@ -47,7 +48,7 @@ def mon(district, admin, make_user, make_household):
         community=make_user(Role.COMMUNITY_STAFF, district.comm_a),
         community2=make_user(Role.COMMUNITY_STAFF, district.comm_a),
         street=make_user(Role.STREET_ADMIN, district.street),
-        county=make_user(Role.COUNTY_APPROVER, district.street),
+        county=make_user(COUNTY_APPROVER, district.street),
         outsider=make_user(Role.COMMUNITY_STAFF, district.comm_b),
         year=year,
     )

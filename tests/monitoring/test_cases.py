@@ -16,6 +16,7 @@ from jiceng.monitoring.services import (
     case_step, elimination_conditions, elimination_start, measure_add, postings_close, profile_save,
     responsible_assign, self_declaration_submit, signal_confirm, signal_dismiss, visit_record, visits_check,
 )
+from jiceng.monitoring.roles import COUNTY_APPROVER
 
 from .conftest import healthy_values
 
@@ -120,7 +121,7 @@ def test_nobody_approves_the_step_they_made(mon, make_user):
     assert exc.value.code == "self_approval"
     case_step(actor=mon.community2, case=case)
     postings_close(now=days(5))
-    both = make_user(Role.COUNTY_APPROVER, mon.district.street, username="both-roles")
+    both = make_user(COUNTY_APPROVER, mon.district.street, username="both-roles")
     from jiceng.accounts.models import RoleAssignment
 
     RoleAssignment.objects.create(user=both, role=Role.STREET_ADMIN, org_unit=mon.district.street)
@@ -209,7 +210,7 @@ def test_returning_risk_reenrols_with_history_intact(mon):
 
 
 def test_overdue_visits_are_raised_exactly_once(mon):
-    from jiceng.reports.models import Notification
+    from jiceng.notices.models import Notification
 
     case = enrol(mon)
     responsible_assign(actor=mon.community, case=case, user=mon.grid_worker)

@@ -214,9 +214,11 @@ def test_registry_household_page_links_to_monitoring_for_those_who_see_it(client
 
 
 def test_scheduled_jobs_run(mon):
-    from jiceng.monitoring import tasks
+    """The jobs monitoring/module.py declares, as the scheduler runs them."""
+    from jiceng.composition import scheduled_jobs
 
+    jobs = scheduled_jobs()
     enrol(mon)
-    assert tasks.close_postings.call_local() == 0
-    assert set(tasks.check_visits_and_deadlines.call_local()) == {"reminded", "overdue", "signals_overdue"}
-    assert tasks.run_rules.call_local()["households"] == 0
+    assert jobs["monitoring.close_postings"].call_local() == 0
+    assert set(jobs["monitoring.check_visits"].call_local()) == {"reminded", "overdue", "signals_overdue"}
+    assert jobs["monitoring.run_rules"].call_local()["households"] == 0

@@ -11,6 +11,7 @@ from django.utils import timezone
 from jiceng.accounts.models import Role
 from jiceng.points import services
 from jiceng.points.models import DeclarationStatus, PointsAccount, PointsDeclaration, Product, Redemption
+from jiceng.points.roles import SHOP_CLERK
 from tests.conftest import PASSWORD
 
 from .conftest import grant
@@ -34,7 +35,7 @@ def setup(points_site, district, make_household, make_user):
     hh = make_household(district.grid_a1)
     worker = make_user(Role.GRID_WORKER, district.grid_a1)
     reviewer = make_user(Role.COMMUNITY_STAFF, district.comm_a)
-    clerk = make_user(Role.SHOP_CLERK, district.comm_a)
+    clerk = make_user(SHOP_CLERK, district.comm_a)
     return {"hh": hh, "worker": worker, "reviewer": reviewer, "clerk": clerk}
 
 

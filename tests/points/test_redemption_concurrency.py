@@ -9,6 +9,7 @@ from django.db import connection, connections
 from jiceng.accounts.models import Role
 from jiceng.points import services
 from jiceng.points.models import PointsAccount, Product, Redemption, StockEntry, StockKind
+from jiceng.points.roles import SHOP_CLERK
 
 pytestmark = [pytest.mark.django_db(transaction=True)]
 
@@ -62,7 +63,7 @@ def test_fifty_threads_redeem_exactly_what_points_and_stock_allow(vendor_is_post
 
     hh = make_household(district.grid_a1)
     grant(hh, 7 * 7, "seed")                   # affords exactly 7 at 7 points each
-    clerk = make_user(Role.SHOP_CLERK, district.comm_a)
+    clerk = make_user(SHOP_CLERK, district.comm_a)
     product = services.product_create(actor=admin, shop=points_site.shop, name="食用油", price_points=7)
     services.stock_move(actor=admin, product=product, kind=StockKind.RECEIPT, quantity=5)   # exactly 5 in stock
 
@@ -82,7 +83,7 @@ def test_fifty_threads_cannot_overdraw_points(vendor_is_postgres, points_site, d
 
     hh = make_household(district.grid_a1)
     grant(hh, 7, "seed")                      # affords exactly 7 one-point items
-    clerk = make_user(Role.SHOP_CLERK, district.comm_a)
+    clerk = make_user(SHOP_CLERK, district.comm_a)
     product = services.product_create(actor=admin, shop=points_site.shop, name="牙膏", price_points=1)
     services.stock_move(actor=admin, product=product, kind=StockKind.RECEIPT, quantity=100)
 

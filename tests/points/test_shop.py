@@ -8,6 +8,7 @@ from jiceng.core.errors import JicengError, PermissionDeniedError
 from jiceng.points import services
 from jiceng.points.models import PointsAccount, Product, Redemption, StockEntry, StockKind
 from jiceng.points.selectors import reconciliation
+from jiceng.points.roles import SHOP_CLERK
 
 from .conftest import grant
 
@@ -16,7 +17,7 @@ from .conftest import grant
 def counter(points_site, district, make_household, make_user):
     hh = make_household(district.grid_a1)
     grant(hh, 20, "seed")
-    clerk = make_user(Role.SHOP_CLERK, district.comm_a)
+    clerk = make_user(SHOP_CLERK, district.comm_a)
     card = services.card_issue(actor=make_user(Role.GRID_WORKER, district.grid_a1), household=hh)
     return {"hh": hh, "clerk": clerk, "card": card}
 
@@ -96,7 +97,7 @@ def test_household_outside_shop_scope_is_refused(points_site, counter, district,
 
 
 def test_clerk_of_another_community_cannot_operate_the_shop(points_site, counter, district, make_user):
-    other_clerk = make_user(Role.SHOP_CLERK, district.comm_b)
+    other_clerk = make_user(SHOP_CLERK, district.comm_b)
     with pytest.raises(PermissionDeniedError):
         services.redemption_create(actor=other_clerk, shop=points_site.shop, household_id=counter["hh"].pk,
                                    lines=[(points_site.soap.pk, 1)], idempotency_key="x")

@@ -10,7 +10,8 @@ from jiceng.accounts.models import Role
 from jiceng.core.errors import JicengError, PermissionDeniedError
 from jiceng.people.models import Resident
 from jiceng.reports import services
-from jiceng.reports.models import Channel, Notification, Report, ReportEvent, ReportStatus
+from jiceng.notices.models import Notification
+from jiceng.reports.models import Channel, Report, ReportEvent, ReportStatus
 
 
 @pytest.fixture
@@ -39,7 +40,7 @@ def test_resident_report_is_accepted_routed_to_the_grid_and_resolved(actors, rep
     r = services.report_accept(actor=actors["desk"], report=r)
     assert r.status == ReportStatus.ASSIGNED and r.handler_unit_id == district.grid_a1.pk
     assert r.deadline == r.accepted_at + dt.timedelta(hours=24)
-    assert Notification.objects.filter(user=actors["worker"], report=r).exists()
+    assert Notification.objects.filter(user=actors["worker"], subject="reports.report", subject_id=r.pk).exists()
     with pytest.raises(PermissionDeniedError):
         services.report_start(actor=actors["other_worker"], report=r)
     services.report_start(actor=actors["worker"], report=r)
@@ -143,7 +144,7 @@ def test_duplicate_is_shown_and_merged_and_both_reporters_hear_back(actors, repo
     services.report_reject(actor=actors["desk"], report=second, reason="", duplicate_of=first)
     second.refresh_from_db()
     assert second.status == ReportStatus.REJECTED and second.merged_into_id == first.pk
-    assert Notification.objects.filter(report=second, phone="13900001111").exists()
+    assert Notification.objects.filter(subject="reports.report", subject_id=second.pk, phone="13900001111").exists()
 
 
 @pytest.mark.parametrize("bad,field", [

@@ -16,9 +16,22 @@ class Role(models.TextChoices):
     DEPARTMENT_HANDLER = "department_handler", _("部门办理人")
     PARTNER_HANDLER = "partner_handler", _("共建单位联络人")
     AUDITOR = "auditor", _("审计员（只读）")
-    SHOP_CLERK = "shop_clerk", _("积分超市店员")
-    COUNTY_APPROVER = "county_approver", _("县级审定人（防返贫）")
     RESIDENT = "resident", _("居民")
+
+
+def role_choices() -> list[tuple[str, str]]:
+    """Every registered role: the platform's (accounts/module.py) and those modules define (a shop clerk…)."""
+    from jiceng.core.modules import registry
+
+    return [(r.code, r.label) for r in registry.roles()]
+
+
+def role_codes() -> frozenset[str]:
+    return frozenset(code for code, _label in role_choices())
+
+
+def role_label(code: str) -> str:
+    return str(dict(role_choices()).get(code, code))
 
 
 class User(AbstractUser):
@@ -37,7 +50,7 @@ class RoleAssignment(models.Model):
     """A role held by a user over one org unit and its subtree (角色授权)."""
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="role_assignments")
-    role = models.CharField(_("角色"), max_length=30, choices=Role.choices)
+    role = models.CharField(_("角色"), max_length=30, choices=role_choices)
     org_unit = models.ForeignKey("orgs.OrgUnit", on_delete=models.PROTECT, related_name="role_assignments")
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -46,7 +59,7 @@ class RoleAssignment(models.Model):
         verbose_name = _("角色授权")
 
     def __str__(self) -> str:
-        return f"{self.user} · {self.get_role_display()} · {self.org_unit}"
+        return f"{self.user} · {role_label(self.role)} · {self.org_unit}"
 
 
 class ApiToken(models.Model):

@@ -55,3 +55,8 @@ def is_staff_user(user) -> bool:
 
 def is_resident_only(user) -> bool:
     return roles_of(user) == {Role.RESIDENT}
+
+
+def can_use_registry(user) -> bool:
+    """Staff who read the people registry: the organisation and registry menus are theirs."""
+    return is_staff_user(user) and can_view_registry(user)

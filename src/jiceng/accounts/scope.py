@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .models import Role
+from .models import Role, role_codes
 
 # Roles that read the people registry within their subtree.
 PEOPLE_READ_ROLES = {
@@ -20,19 +20,6 @@ AUDIT_ROLES = {Role.AUDITOR, Role.STREET_ADMIN}
 # Roles that may export lists of people.
 EXPORT_ROLES = {Role.STREET_ADMIN, Role.COMMUNITY_STAFF, Role.GRID_WORKER, Role.AUDITOR}
 
-# Points (积分制): who keeps the points list, records points, reviews them, and serves at a shop.
-POINTS_MANAGE_ROLES = {Role.STREET_ADMIN, Role.COMMUNITY_STAFF}
-POINTS_RECORD_ROLES = {Role.STREET_ADMIN, Role.COMMUNITY_STAFF, Role.GRID_WORKER}
-POINTS_REVIEW_ROLES = {Role.STREET_ADMIN, Role.COMMUNITY_STAFF}
-POINTS_SHOP_ROLES = {Role.STREET_ADMIN, Role.COMMUNITY_STAFF, Role.SHOP_CLERK}
-# A shop clerk serves households at the counter only (by card or a search within the shop's
-# scope); they do not browse households' points pages or declarations.
-POINTS_VIEW_ROLES = PEOPLE_READ_ROLES
-# Return-to-poverty monitoring (防返贫): economic records are seen only by those who handle them.
-MONITORING_VIEW_ROLES = {Role.STREET_ADMIN, Role.COMMUNITY_STAFF, Role.GRID_WORKER, Role.COUNTY_APPROVER}
-MONITORING_RECORD_ROLES = {Role.STREET_ADMIN, Role.COMMUNITY_STAFF, Role.GRID_WORKER}
-MONITORING_MANAGE_ROLES = {Role.STREET_ADMIN, Role.COUNTY_APPROVER}
-
 PURPOSE_ROLES = {
     "view": PEOPLE_READ_ROLES,
     "change": PEOPLE_WRITE_ROLES,
@@ -40,15 +27,20 @@ PURPOSE_ROLES = {
     "org_change": ORG_WRITE_ROLES,
     "audit": AUDIT_ROLES,
     "export": EXPORT_ROLES,
-    "points_view": POINTS_VIEW_ROLES,
-    "points_manage": POINTS_MANAGE_ROLES,
-    "points_record": POINTS_RECORD_ROLES,
-    "points_review": POINTS_REVIEW_ROLES,
-    "points_shop": POINTS_SHOP_ROLES,
-    "monitoring_view": MONITORING_VIEW_ROLES,
-    "monitoring_record": MONITORING_RECORD_ROLES,
-    "monitoring_manage": MONITORING_MANAGE_ROLES,
 }
+# Resident own rows: a resident also sees their own household and themselves under "view".
+OWN_ROWS_PURPOSES = {"view"}
+
+
+def purpose_roles(purpose: str):
+    """The purpose as registered (``Module.purposes``; the registry's own are in accounts/module.py). An
+    unknown purpose is an error, never an empty or a full set."""
+    from jiceng.core.modules import registry
+
+    found = registry.purposes().get(purpose)
+    if found is None:
+        raise KeyError(f"unknown purpose {purpose!r}")
+    return found
 
 
 @dataclass(frozen=True)
@@ -73,13 +65,14 @@ def scope_for(user, *, purpose: str = "view") -> Scope:
     if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
         return Scope()
     if user.is_superuser:
-        return Scope(everything=True, roles=frozenset(Role.values))
-    allowed = PURPOSE_ROLES[purpose]
+        return Scope(everything=True, roles=role_codes())
+    registered = purpose_roles(purpose)
+    allowed = registered.roles
     assignments = _assignments(user)
     paths = sorted({a.org_unit.path for a in assignments if a.role in allowed})
     roles = frozenset(a.role for a in assignments)
     resident_household_id = resident_id = None
-    if purpose in ("view", "points_view") and Role.RESIDENT in roles and user.resident_id:
+    if Role.RESIDENT in roles and user.resident_id and registered.own_rows:
         resident_id = user.resident_id
         resident_household_id = user.resident.household_id
     return Scope(paths=tuple(paths), resident_household_id=resident_household_id,
@@ -90,7 +83,7 @@ def roles_of(user) -> set[str]:
     if not getattr(user, "is_authenticated", False):
         return set()
     if user.is_superuser:
-        return set(Role.values)
+        return set(role_codes())
     return {a.role for a in _assignments(user)}
 
 

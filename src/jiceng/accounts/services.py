@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from jiceng.audit.services import audit_log
 from jiceng.core.errors import JicengError
 
-from .models import ApiToken, LoginFailure, Role, RoleAssignment, User
+from .models import ApiToken, LoginFailure, Role, RoleAssignment, User, role_codes
 
 TOKEN_LIFETIME = timedelta(days=30)
 
@@ -32,7 +32,7 @@ def user_create(*, actor, username: str, password: str, display_name: str = "", 
         except ValidationError as exc:
             raise JicengError(" ".join(exc.messages), field="password") from None
     for role, _unit in roles:
-        if role not in Role.values:
+        if role not in role_codes():
             raise JicengError(_("未知角色：%(r)s") % {"r": role}, field="roles")
     with transaction.atomic():
         user = User(username=username, display_name=display_name, is_superuser=is_superuser,

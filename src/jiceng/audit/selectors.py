@@ -32,3 +32,10 @@ def audit_entry_list(*, user, action: str = "", actor: str = "", object_type: st
     if object_id:
         qs = qs.filter(object_id=object_id)
     return qs.order_by("-id")
+
+
+def home_recent(request, _obj=None) -> dict | None:
+    """The desk's latest audit entries (a home panel), for those who may read the trail."""
+    if not can_view_audit(request.user):
+        return None
+    return {"recent_audit": list(audit_entry_list(user=request.user)[:8])}

@@ -1,27 +1,18 @@
-"""The JSON API: bearer-token auth, one error format, routers from each app."""
+"""The JSON API's shared parts: one error format, input types, and the API object the composition root fills
+with each module's router (jiceng/composition.py)."""
 from __future__ import annotations
 
+from functools import partial
 from typing import Annotated, Any
 
 from django.core.exceptions import RequestDataTooBig
-from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
-from ninja.security import HttpBearer
 from pydantic import BaseModel, Field, StringConstraints, WithJsonSchema
 
-from jiceng.accounts.services import api_token_create, api_token_user, login_attempt
 from jiceng.core.errors import JicengError
-
-
-class BearerAuth(HttpBearer):
-    def authenticate(self, request: HttpRequest, token: str):
-        user = api_token_user(token)
-        if user is not None:
-            request.user = user
-        return user
 
 
 class ErrorOut(Schema):
@@ -75,29 +66,34 @@ def Omittable(**kwargs) -> Any:  # noqa: N802 (used like pydantic's Field)
     return Field(None, json_schema_extra=_without_default, **kwargs)
 
 
-api = NinjaAPI(
-    title="jiceng API",
-    version="1",
-    description="基层治理平台接口：组织体系、住户、居民、党员。所有接口按调用者的角色范围过滤。",
-    auth=BearerAuth(),
-    urls_namespace="api",
-    docs_url="/docs",
-    openapi_url="/openapi.json",
-)
+def api_create(*, auth) -> NinjaAPI:
+    """The platform's API object with its one error format; the composition root adds each module's router."""
+    api = NinjaAPI(
+        title="jiceng API",
+        version="1",
+        description="基层治理平台接口：组织体系、住户、居民、党员与各业务模块。所有接口按调用者的角色范围过滤。",
+        auth=auth,
+        urls_namespace="api",
+        docs_url="/docs",
+        openapi_url="/openapi.json",
+    )
+    for exc_class, handler in ((JicengError, on_domain_error), (NinjaValidationError, on_validation_error),
+                               (AuthenticationError, on_auth_error), (RequestDataTooBig, on_too_big),
+                               (HttpError, on_http_error)):
+        api.add_exception_handler(exc_class, partial(handler, api))
+    return api
 
 
-def _error(request, status: int, detail: str, *, code: str, field: str | None = None, errors=None):
+def _error(api, request, status: int, detail: str, *, code: str, field: str | None = None, errors=None):
     return api.create_response(request, {"detail": detail, "code": code, "field": field, "errors": errors or {}},
                                status=status)
 
 
-@api.exception_handler(JicengError)
-def on_domain_error(request, exc: JicengError):
+def on_domain_error(api, request, exc: JicengError):
     return api.create_response(request, exc.as_dict(), status=exc.status)
 
 
-@api.exception_handler(NinjaValidationError)
-def on_validation_error(request, exc: NinjaValidationError):
+def on_validation_error(api, request, exc: NinjaValidationError):
     errors: dict[str, list[str]] = {}
     for item in exc.errors:
         loc = [str(x) for x in item.get("loc", []) if x not in ("body", "payload", "query", "path")]
@@ -110,57 +106,16 @@ def on_validation_error(request, exc: NinjaValidationError):
             msg = _("请求内容不是有效的 JSON")
         errors.setdefault(field, []).append(msg)
     field, messages = next(iter(errors.items())) if errors else ("body", [_("请求内容无效")])
-    return _error(request, 422, f"{field}: {messages[0]}", code="invalid", field=field, errors=errors)
+    return _error(api, request, 422, f"{field}: {messages[0]}", code="invalid", field=field, errors=errors)
 
 
-@api.exception_handler(AuthenticationError)
-def on_auth_error(request, exc):
-    return _error(request, 401, _("需要有效的访问令牌（Authorization: Bearer …）"), code="unauthorized")
+def on_auth_error(api, request, exc):
+    return _error(api, request, 401, _("需要有效的访问令牌（Authorization: Bearer …）"), code="unauthorized")
 
 
-@api.exception_handler(RequestDataTooBig)
-def on_too_big(request, exc):
-    return _error(request, 413, _("请求内容过大（上限 1 MB）"), code="too_large", field="body")
+def on_too_big(api, request, exc):
+    return _error(api, request, 413, _("请求内容过大（上限 1 MB）"), code="too_large", field="body")
 
 
-@api.exception_handler(HttpError)
-def on_http_error(request, exc: HttpError):
-    return _error(request, exc.status_code, str(exc), code="error")
-
-
-class TokenIn(InputSchema):
-    username: Text = Field(max_length=150)
-    password: Text
-
-
-class TokenOut(Schema):
-    token: str
-    token_type: str = "Bearer"
-    expires_in: int
-
-
-@api.post("/auth/token", auth=None, response={200: TokenOut, 400: ErrorOut, 413: ErrorOut, 422: ErrorOut},
-          tags=["auth"], summary="用用户名和密码换取访问令牌")
-def auth_token(request, payload: TokenIn):
-    from jiceng.accounts.services import TOKEN_LIFETIME
-
-    user = login_attempt(request=request, username=payload.username, password=payload.password)
-    return {"token": api_token_create(user=user), "token_type": "Bearer",
-            "expires_in": int(TOKEN_LIFETIME.total_seconds())}
-
-
-def register_routers():
-    from jiceng.monitoring.api import router as monitoring_router
-    from jiceng.orgs.api import router as orgs_router
-    from jiceng.people.api import router as people_router
-    from jiceng.points.api import router as points_router
-    from jiceng.reports.api import router as reports_router
-
-    api.add_router("/orgs", orgs_router)
-    api.add_router("/", people_router)
-    api.add_router("/", points_router)
-    api.add_router("/", reports_router)
-    api.add_router("/", monitoring_router)
-
-
-register_routers()
+def on_http_error(api, request, exc: HttpError):
+    return _error(api, request, exc.status_code, str(exc), code="error")

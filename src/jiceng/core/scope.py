@@ -1,10 +1,12 @@
 """Scope: what part of the organisation tree a user may see.
 
 Every people selector starts from ``accessible_to(user)`` on a ``ScopedQuerySet``. Scope fails
-closed: a user with no role sees nothing.
+closed: a user with no role sees nothing, and with no resolver installed nothing runs.
 """
 from __future__ import annotations
 
+import contextvars
+from contextlib import contextmanager
 from functools import reduce
 from operator import or_
 
@@ -12,33 +14,142 @@ from django.db import models
 from django.db.models import Q
 
 
+_resolver = None
+
+
+def scope_resolver_set(resolver) -> None:
+    """Accounts says how a user's scope is found (``accounts.scope.scope_for``), at start-up; core knows no
+    accounts."""
+    global _resolver
+    _resolver = resolver
+
+
+def scope_resolver():
+    if _resolver is None:
+        from django.core.exceptions import ImproperlyConfigured
+
+        raise ImproperlyConfigured("no scope resolver: jiceng.accounts must be installed")
+    return _resolver
+
+
 def _paths_q(field: str, paths: list[str]) -> Q:
     return reduce(or_, (Q(**{f"{field}__startswith": p}) for p in paths))
 
 
+class UnscopedQueryError(RuntimeError):
+    """A scoped model's rows were read, while serving a user, through a queryset that no scope narrowed."""
+
+
+# While serving a request, reads of scoped models must say whose scope they follow (``accessible_to``), which
+# subtree an already authorised record names (``within``), or why they need rows beyond both (``unscoped``).
+# Outside a request (the scheduler, the CLI, the demo, migrations) the caller is the system itself.
+_scope_required: contextvars.ContextVar[bool] = contextvars.ContextVar("jiceng_scope_required", default=False)
+
+
+@contextmanager
+def scope_required(required: bool = True):
+    """Within this block, a scoped queryset read without a scope raises ``UnscopedQueryError``."""
+    token = _scope_required.set(required)
+    try:
+        yield
+    finally:
+        _scope_required.reset(token)
+
+
 class ScopedQuerySet(models.QuerySet):
-    """A queryset whose rows carry ``org_path`` (materialised path of the unit they belong to)."""
+    """A queryset whose rows carry ``org_path`` (materialised path of the unit they belong to).
+
+    It fails closed: while a request is served, reading rows needs a scope — ``accessible_to(user)``,
+    ``within(path)`` of a record already authorised, rows reached from an authorised parent
+    (``household.members.all()``), or ``unscoped("why")`` naming the reason for reading past any scope.
+    """
 
     scope_field = "org_path"
 
-    def accessible_to(self, user, *, purpose: str = "view"):
-        from jiceng.accounts.scope import scope_for
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._scope_reason = ""
 
-        scope = scope_for(user, purpose=purpose)
+    def _clone(self):
+        clone = super()._clone()
+        clone._scope_reason = self._scope_reason
+        return clone
+
+    def _scoped(self, reason: str):
+        clone = self._chain()
+        clone._scope_reason = reason
+        return clone
+
+    def accessible_to(self, user, *, purpose: str = "view"):
+        scope = scope_resolver()(user, purpose=purpose)
         if scope.everything:
-            return self
+            return self._scoped(f"scope:{purpose}")
         if scope.paths:
             qs = self.filter(_paths_q(self.scope_field, scope.paths))
         else:
             qs = self.none()
-        return self._own_rows(qs, scope)
+        return self._own_rows(qs, scope)._scoped(f"scope:{purpose}")
 
     def _own_rows(self, qs, scope):
         """Rows a resident may see about themselves; subclasses extend."""
         return qs
 
     def within(self, path: str):
-        return self.filter(**{f"{self.scope_field}__startswith": path})
+        """Rows under ``path``, the place of a record the caller has already authorised."""
+        if not path:
+            raise ValueError("within() needs a path")
+        return self.filter(**{f"{self.scope_field}__startswith": path})._scoped(f"within:{path}")
+
+    def unscoped(self, reason: str):
+        """Rows past any user's scope, for a reason stated here (a key lookup the caller authorises next, a
+        public page's own filter, a system job)."""
+        if not reason or not reason.strip():
+            raise ValueError("unscoped() needs a reason")
+        return self._scoped(f"unscoped:{reason}")
+
+    # -- the guard: every way a queryset reaches the database for rows or numbers
+    def _check_scope(self) -> None:
+        if self._scope_reason or not _scope_required.get() or self._known_related_objects:
+            return
+        raise UnscopedQueryError(
+            f"{self.model._meta.label}: rows read without a scope while serving a request; start from "
+            f"accessible_to(user), within(path) of an authorised record, or unscoped(reason)")
+
+    def _fetch_all(self):
+        if self._result_cache is None:
+            self._check_scope()
+        super()._fetch_all()
+
+    def _prefetch_related_objects(self):
+        # Rows prefetched for rows this queryset may read belong to them.
+        with scope_required(False):
+            super()._prefetch_related_objects()
+
+    def iterator(self, *args, **kwargs):
+        self._check_scope()
+        return super().iterator(*args, **kwargs)
+
+    def count(self):
+        if self._result_cache is None:
+            self._check_scope()
+        return super().count()
+
+    def exists(self):
+        if self._result_cache is None:
+            self._check_scope()
+        return super().exists()
+
+    def aggregate(self, *args, **kwargs):
+        self._check_scope()
+        return super().aggregate(*args, **kwargs)
+
+    def update(self, **kwargs):
+        self._check_scope()
+        return super().update(**kwargs)
+
+    def delete(self):
+        self._check_scope()
+        return super().delete()
 
 
 def scope_safe(view):

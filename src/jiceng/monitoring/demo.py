@@ -16,6 +16,7 @@ from jiceng.people.models import Household, HouseholdStatus, Resident, ResidentS
 
 from . import permissions, services
 from .department_lists import department_list_apply, department_list_check
+from .roles import COUNTY_APPROVER
 from .models import (
     EconomicProfile, Employment, IncomeLine, LabourCapacity, MemberRecord, MonitoringSettings, RiskKind, RiskSignal,
     SchoolStage, SignalStatus, VisitKind,
@@ -223,7 +224,7 @@ def build_monitoring_demo(builder) -> dict:
     street = builder.street
     users = builder.login_users
     grid_worker, community, street_admin, county = (users[Role.GRID_WORKER], users[Role.COMMUNITY_STAFF],
-                                                    users[Role.STREET_ADMIN], users[Role.COUNTY_APPROVER])
+                                                    users[Role.STREET_ADMIN], users[COUNTY_APPROVER])
     MonitoringSettings.objects.create(site=street, province_code="53")
     for year, amount in LINES.items():
         IncomeLine.objects.get_or_create(year=year, province_code="53",
@@ -356,3 +357,14 @@ def _department_list(rng, actor, comm, members_by_hh, households, skip):
     dl = department_list_check(actor=actor, department="富民县医疗保障局", filename="医保大额支出预警名单.xlsx",
                                data=buf.getvalue(), root=comm)
     department_list_apply(actor=actor, department_list=dl)
+
+
+def demo_step(run) -> dict:
+    return build_monitoring_demo(run.built["people"])
+
+
+def demo_summary(m: dict) -> str:
+    st = m["by_status"]
+    return (f"{m['households']} 户建立经济档案，监测帮扶中 {st['monitored']} 户、识别中 {st['identifying']} 户、"
+            f"风险消除审核中 {st['eliminating']} 户、已消除 {st['eliminated']} 户、未纳入 {st['dismissed']} 户，"
+            f"待核实风险信号 {m['open_signals']} 条，走访逾期 {m['visits']['overdue']} 次。")

@@ -3,16 +3,16 @@ from __future__ import annotations
 
 from jiceng.accounts.models import Role
 from jiceng.accounts.scope import _assignments, path_in_scope
-
 from .models import Stage
+from .roles import COUNTY_APPROVER, MONITORING_MANAGE_ROLES, MONITORING_RECORD_ROLES, MONITORING_VIEW_ROLES
 
 # The roles that may complete each step of the identification and elimination chains.
 STAGE_ROLES = {
     Stage.HOME_CHECK: {Role.GRID_WORKER, Role.COMMUNITY_STAFF, Role.STREET_ADMIN},
     Stage.VILLAGE_REVIEW: {Role.COMMUNITY_STAFF},
     Stage.TOWNSHIP_REVIEW: {Role.STREET_ADMIN},
-    Stage.COUNTY_APPROVAL: {Role.COUNTY_APPROVER},
-    Stage.ANNOUNCEMENT: {Role.STREET_ADMIN, Role.COUNTY_APPROVER},
+    Stage.COUNTY_APPROVAL: {COUNTY_APPROVER},
+    Stage.ANNOUNCEMENT: {Role.STREET_ADMIN, COUNTY_APPROVER},
 }
 
 
@@ -45,7 +45,7 @@ def can_manage(user, path: str) -> bool:
 
 
 def can_import_list(user, path: str) -> bool:
-    return _covers(user, {Role.STREET_ADMIN, Role.COMMUNITY_STAFF, Role.COUNTY_APPROVER}, path)
+    return _covers(user, {Role.STREET_ADMIN, Role.COMMUNITY_STAFF, COUNTY_APPROVER}, path)
 
 
 def can_act_on_stage(user, stage: str, path: str) -> bool:
@@ -54,20 +54,14 @@ def can_act_on_stage(user, stage: str, path: str) -> bool:
 
 
 def can_view_any(user) -> bool:
-    from jiceng.accounts.scope import MONITORING_VIEW_ROLES
-
     return _any(user, MONITORING_VIEW_ROLES)
 
 
 def can_record_any(user) -> bool:
-    from jiceng.accounts.scope import MONITORING_RECORD_ROLES
-
     return _any(user, MONITORING_RECORD_ROLES)
 
 
 def can_manage_any(user) -> bool:
-    from jiceng.accounts.scope import MONITORING_MANAGE_ROLES
-
     return _any(user, MONITORING_MANAGE_ROLES)
 
 
@@ -79,4 +73,11 @@ def can_declare_for_household(user, household) -> bool:
 
 
 def can_import_any(user) -> bool:
-    return _any(user, {Role.STREET_ADMIN, Role.COMMUNITY_STAFF, Role.COUNTY_APPROVER})
+    return _any(user, {Role.STREET_ADMIN, Role.COMMUNITY_STAFF, COUNTY_APPROVER})
+
+
+def monitoring_nav(request) -> dict:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    return {"monitoring_nav": {"lists": can_import_any(user), "manage": can_manage_any(user)}}

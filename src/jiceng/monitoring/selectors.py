@@ -161,3 +161,9 @@ def household_badge(user, household) -> dict | None:
     case = MonitoringCase.objects.filter(household=household).order_by("-created_at").first()
     return {"case": case, "open_signals": RiskSignal.objects.filter(household=household,
                                                                     status=SignalStatus.OPEN).count()}
+
+
+def household_panel(request, household) -> dict | None:
+    """The monitoring line on the registry's household page (None for roles that do not see it)."""
+    badge = household_badge(request.user, household)
+    return None if badge is None else {"household": household, "monitoring": badge}

@@ -10,8 +10,8 @@ from django.utils.translation import gettext_lazy
 
 from jiceng.accounts import permissions
 from jiceng.core.errors import JicengError
+from jiceng.core.modules import panels_render
 from jiceng.core.scope import scope_safe
-from jiceng.people.selectors import people_counts
 from jiceng.web.forms import BootstrapMixin, apply_error
 
 from . import selectors, services
@@ -48,7 +48,7 @@ def unit_detail(request, pk):
     return render(request, "orgs/unit_detail.html", {
         "unit": unit, "ancestors": unit.ancestors(),
         "children": selectors.org_children(user=request.user, unit=unit),
-        "counts": people_counts(user=request.user, org_path=unit.path),
+        "panels": panels_render("org_unit", request, unit),
         "can_change": permissions.can_change_org_unit(request.user, unit),
     })
 

@@ -14,6 +14,8 @@ from functools import lru_cache
 from django.utils.translation import gettext as _
 from stdnum.cn import ric
 
+from jiceng.core.masking import mask_id_number, mask_name, mask_phone  # noqa: F401 (the registry's names)
+
 
 @dataclass
 class IdCheck:
@@ -97,28 +99,3 @@ def check_id_number(value: str, *, birth_date: dt.date | None = None, gender: st
     return result
 
 
-def mask_id_number(value: str) -> str:
-    if not value:
-        return ""
-    if len(value) <= 10:
-        return value[:2] + "*" * max(len(value) - 4, 0) + value[-2:]
-    return value[:6] + "*" * (len(value) - 10) + value[-4:]
-
-
-def mask_phone(value: str) -> str:
-    if not value:
-        return ""
-    if len(value) < 7:
-        return "*" * (len(value) - 2) + value[-2:]
-    return value[:3] + "*" * (len(value) - 7) + value[-4:]
-
-
-def mask_name(value: str) -> str:
-    """张三 -> 张*, 张小明 -> 张*明 (for public pages)."""
-    if not value:
-        return ""
-    if len(value) == 1:
-        return value
-    if len(value) == 2:
-        return value[0] + "*"
-    return value[0] + "*" * (len(value) - 2) + value[-1]

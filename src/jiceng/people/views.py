@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from jiceng.accounts import permissions
 from jiceng.accounts.services import client_ip
 from jiceng.core.errors import JicengError, NotFoundError
+from jiceng.core.modules import panels_render
 from jiceng.core.scope import scope_safe
 from jiceng.orgs.selectors import org_unit_get_for_user
 from jiceng.web.downloads import CSV, XLSX, file_response
@@ -64,12 +65,9 @@ def household_list(request):
 @login_required
 def household_detail(request, pk):
     household = selectors.household_get_for_user(request.user, pk)
-    from jiceng.monitoring.selectors import household_badge
-    from jiceng.points.selectors import household_summary
-
     return render(request, "people/household_detail.html", {
-        "household": household, "members": household.members.all(), "points": household_summary(household),
-        "monitoring": household_badge(request.user, household),
+        "household": household, "members": household.members.all(),
+        "panels": panels_render("household", request, household),
         "can_change": permissions.can_change_path(request.user, household.org_path),
     })
 
@@ -199,7 +197,7 @@ def party_member_export(request):
 def resident_detail(request, pk):
     resident = selectors.resident_get_for_user(request.user, pk)
     return render(request, "people/resident_detail.html", {
-        "r": resident,
+        "r": resident, "panels": panels_render("person", request, resident),
         "can_change": permissions.can_change_path(request.user, resident.org_path),
         "can_reveal": permissions.can_see_personal_data(request.user, resident.org_path),
     })

@@ -12,6 +12,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
+from jiceng.accounts.models import Role
 from jiceng.people.models import Household, HouseholdStatus
 
 from .models import (
@@ -22,6 +23,7 @@ from .models import (
 from .services.cards import card_number
 from .services.ledger import hash_of
 from .services.programme import DEFAULT_CATEGORIES, DEFAULT_EXCHANGE_RULES
+from .roles import SHOP_CLERK
 from .services.ratings import period_bounds, ratings_evaluate
 
 # (code, category, name, points, evidence, cap period, cap count, weight)
@@ -149,9 +151,9 @@ class PointsDemo:
         chosen = (chosen + others)[: self.history_households]
         if resident_hh and all(h[0] != resident_hh for h in chosen):
             chosen.append(next(h for h in hh_rows if h[0] == resident_hh))
-        staff = list(self.b.staff_users) if getattr(self.b, "staff_users", None) else []
-        worker = staff[0] if staff else None
-        reviewer = staff[1] if len(staff) > 1 else None
+        users = getattr(self.b, "login_users", {})
+        worker = users.get(Role.GRID_WORKER)
+        reviewer = users.get(Role.COMMUNITY_STAFF)
         comm0 = self.b.communities[0].path
         overrides = {i.code: i for i in PointsItem.objects.filter(org_path=comm0)}
         events = []   # (when, kind, payload)
@@ -241,7 +243,7 @@ class PointsDemo:
                     day -= dt.timedelta(days=(day.weekday() - 1) % 7)
                 events.append((_at(day, rng), 1, ("redeem", s, pk, path)))
         events.sort(key=lambda e: (e[0], e[1]))
-        self._replay(events, clerk=staff[2] if len(staff) > 2 else None)
+        self._replay(events, clerk=users.get(SHOP_CLERK))
         self.stats = {"declarations": len(decls), "items": len(self.items)}
 
     def _replay(self, events, clerk):
@@ -394,3 +396,12 @@ class PointsDemo:
 
 def build_points_demo(builder, **kw) -> dict:
     return PointsDemo(builder, **kw).build()
+
+
+def demo_step(run) -> dict:
+    return build_points_demo(run.built["people"])
+
+
+def demo_summary(p: dict) -> str:
+    return (f"{p['items']} 个积分项目，{p['declarations']} 条积分记录，{p['ledger_entries']} 条积分流水，"
+            f"{p['cards']} 张积分卡，{p['shops']} 个积分超市（{p['redemptions']} 笔兑换），{p['rated_periods']} 个季度的星级评定。")

@@ -53,3 +53,22 @@ def can_declare_for(user, household) -> bool:
     """A resident declares for their own household."""
     resident = getattr(user, "resident", None) if getattr(user, "is_authenticated", False) else None
     return bool(resident and resident.household_id == household.pk)
+
+
+# Menus (registered in module.py).
+def sees_points_menu(user) -> bool:
+    from jiceng.accounts.permissions import is_staff_user
+
+    return is_staff_user(user) and can_view_any(user)
+
+
+def sees_shop_menu(user) -> bool:
+    """A shop clerk's way to the counter (staff who see points reach the shops from there)."""
+    return can_use_any_shop(user) and not can_view_any(user)
+
+
+def points_nav(request) -> dict:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    return {"points_nav": {"review": can_review_any(user), "record": can_record_any(user), "view": can_view_any(user)}}

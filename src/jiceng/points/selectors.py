@@ -231,3 +231,8 @@ def reconciliation(*, user, shop, days: int = 31):
     for row in rows:
         row["difference"] = row["points_spent"] - row["stock_points"] - row["service_points"]
     return rows
+
+
+def household_panel(request, household) -> dict:
+    """The points line on the registry's household page."""
+    return {"household": household, "points": household_summary(household)}

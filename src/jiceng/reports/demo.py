@@ -170,3 +170,17 @@ def _handler_for(report, users, fallback):
     if report.handler_level == HandlerLevel.GRID and report.handler_unit_id == users[Role.GRID_WORKER].role_assignments.first().org_unit_id:
         return users[Role.GRID_WORKER]
     return fallback
+
+
+def demo_step(run) -> dict:
+    return build_reports_demo(run.built["people"])
+
+
+def demo_summary(r: dict) -> str:
+    return (f"{r['categories']} 个类别，{r['reports']} 条诉求（已关闭 {r['closed']}、待评价 {r['resolved']}、"
+            f"办理中 {r['in_progress'] + r['assigned']}、待受理 {r['submitted']}、不予受理 {r['rejected']}、超期 {r['overdue']}），"
+            f"{r['disputes']} 件矛盾纠纷调处，{r['errands']} 件红色代办。")
+
+
+def demo_notes() -> list[str]:
+    return [f"Open311 GeoReport v2：http://127.0.0.1:8000/open311/v2/services.json（提交诉求用 api_key={DEMO_OPEN311_KEY}）"]

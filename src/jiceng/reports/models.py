@@ -1,5 +1,5 @@
 """Problem reports (啄木鸟/诉求办理): categories, reports and their lifecycle, routing rules,
-handlers, the timeline, and the notification outbox. Open311 GeoReport v2 is one intake door."""
+handlers, the timeline (notices go through the shared outbox, jiceng.notices). Open311 GeoReport v2 is one intake door."""
 from __future__ import annotations
 
 from django.conf import settings
@@ -230,27 +230,6 @@ class Open311Client(models.Model):
     key_hash = models.CharField(max_length=64, unique=True)
     active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
-
-
-class Notification(models.Model):
-    """The outbox (通知): what changed, for whom. Shown on "my reports"/"my tasks"; an SMS or WeChat
-    sender can deliver undelivered rows later without touching the workflow."""
-
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE,
-                             related_name="notifications")
-    phone = models.CharField(max_length=20, blank=True)
-    report = models.ForeignKey(Report, null=True, blank=True, on_delete=models.CASCADE, related_name="notifications")
-    message = models.CharField(max_length=300)
-    created_at = models.DateTimeField()
-    read_at = models.DateTimeField(null=True, blank=True)
-    channel = models.CharField(max_length=20, default="web")
-    delivered_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["user", "read_at"], name="notification_inbox_idx")]
-        constraints = [models.CheckConstraint(condition=Q(user__isnull=False) | ~Q(phone=""),
-                                              name="notification_has_recipient")]
 
 
 class ReportSettings(models.Model):

@@ -72,3 +72,7 @@ def can_manage_routing(user, unit) -> bool:
 def can_open_setup(user) -> bool:
     """Whether the set-up pages (办理设置) are offered at all: street admins and community staff."""
     return is_desk(user)
+
+
+def sees_reports_menu(user) -> bool:
+    return is_desk(user) or is_handler(user)

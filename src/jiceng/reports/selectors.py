@@ -10,7 +10,7 @@ from django.utils import timezone
 from jiceng.accounts.models import Role
 from jiceng.accounts.scope import _assignments, scope_for
 
-from .models import OPEN_STATUSES, Notification, Report, ReportCategory, ReportStatus, RoutingRule
+from .models import OPEN_STATUSES, Report, ReportCategory, ReportStatus, RoutingRule
 from . import permissions
 from .permissions import DESK_ROLES, HANDLER_ROLES
 
@@ -102,7 +102,10 @@ def report_place_get_for_user(user, unit_id):
 
 
 def inbox(*, user, limit: int = 20):
-    return Notification.objects.filter(user=user).select_related("report").order_by("-created_at")[:limit]
+    """The user's messages from the shared outbox."""
+    from jiceng.notices.selectors import inbox as outbox_inbox
+
+    return outbox_inbox(user=user, limit=limit)
 
 
 def public_board(unit, *, limit: int = 50):

@@ -12,18 +12,20 @@ import secrets
 
 from django.db import transaction
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jiceng.audit.services import audit_log
 from jiceng.core.errors import ErrorCollector, JicengError, NotFoundError, PermissionDeniedError
 from jiceng.core.images import clean_photo
+from jiceng.notices.services import Subject, notification_send
 from jiceng.orgs.models import OrgUnit, OrgUnitKind, path_and_ancestors
 
 from . import permissions
 from .classify import suggest
 from .models import (
-    Channel, CoHandler, HandlerLevel, Notification, Open311Client, Rating, Report, ReportCategory, ReportEvent,
+    Channel, CoHandler, HandlerLevel, Open311Client, Rating, Report, ReportCategory, ReportEvent,
     ReportPhoto, ReportSettings, ReportStatus, RoutingRule,
 )
 
@@ -54,25 +56,16 @@ def _locked(report_id) -> Report:
     return Report.objects.select_for_update(of=("self",)).select_related("category", "handler_unit").get(pk=report_id)
 
 
-def notification_send(*, users, message: str, now=None) -> int:
-    """Put a message for staff in the outbox (shown in their inbox; an SMS/WeChat sender can deliver it
-    later). Other modules' reminders — a monitoring visit due — go through here."""
-    now = now or timezone.now()
-    rows = [Notification(user=u, message=message[:300], created_at=now) for u in users if u is not None]
-    Notification.objects.bulk_create(rows)
-    return len(rows)
-
-
 def _notify(report, message: str, *, users=(), reporter: bool = False, now=None) -> None:
-    now = now or timezone.now()
-    rows = [Notification(user=u, report=report, message=message[:300], created_at=now) for u in users if u]
+    """Through the shared outbox: the staff named, and the reporter (their inbox, or an SMS to their phone)."""
+    user_ids, phones = [], []
     if reporter:
         if report.reporter_id:
-            rows.append(Notification(user_id=report.reporter_id, report=report, message=message[:300], created_at=now))
+            user_ids.append(report.reporter_id)
         elif report.reporter_phone and not report.anonymous:
-            rows.append(Notification(phone=report.reporter_phone, channel="sms", report=report,
-                                     message=message[:300], created_at=now))
-    Notification.objects.bulk_create(rows)
+            phones.append(report.reporter_phone)
+    notification_send(users=users, user_ids=user_ids, phones=phones, message=message, now=now,
+                      subject=Subject("reports.report", report.pk, reverse("reports:detail", args=[report.pk])))
 
 
 def _handler_users(report):

@@ -6,46 +6,31 @@ from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from jiceng.accounts import permissions
-from jiceng.accounts.models import Role
-from jiceng.audit.selectors import audit_entry_list
 from jiceng.accounts.scope import roles_of
+from jiceng.core.modules import panels_render, registry
 from jiceng.core.scope import scope_safe
-from jiceng.orgs.models import OrgUnit
-from jiceng.orgs.selectors import org_roots_for_user
-from jiceng.people import selectors as people
-from jiceng.people.models import SpecialGroup
+
+
+def _landing(user) -> str:
+    """The page a user whose every role names the same landing page goes to (a shop clerk: the shops)."""
+    homes = {r.code: r.home for r in registry.roles()}
+    targets = {homes.get(role, "") for role in roles_of(user)}
+    return targets.pop() if len(targets) == 1 else ""
 
 
 @scope_safe
 @login_required
 def home(request):
+    """The desk: each module's panels for the user (a resident sees their household and what they can do)."""
     user = request.user
-    roles = roles_of(user)
-    if roles == {Role.SHOP_CLERK}:
-        return redirect("points:shop_list")
-    if roles == {Role.COUNTY_APPROVER}:
-        return redirect("monitoring:worklist")
-    if roles == {Role.RESIDENT}:
-        household = None
-        members = []
-        if user.resident_id:
-            household = people.household_get_for_user(user, user.resident.household_id) if user.resident.household_id else None
-            members = list(household.members.all()) if household else []
-        return render(request, "web/home_resident.html", {"household": household, "members": members})
-    counts = people.people_counts(user=user)
-    tag_rows = [(SpecialGroup(tag).label, tag, n) for tag, n in counts["tags"].items()]
-    roots = list(org_roots_for_user(user))
-    breakdown = people.unit_breakdown(user=user, unit=roots[0]) if len(roots) == 1 else []
-    recent_audit = []
-    if permissions.can_view_audit(user):
-        recent_audit = list(audit_entry_list(user=user)[:8])
+    target = _landing(user)
+    if target:
+        return redirect(target)
+    panels = panels_render("home", request)
+    if permissions.is_resident_only(user):
+        return render(request, "web/home_resident.html", {"panels": panels})
     return render(request, "web/home.html", {
-        "counts": counts, "tag_rows": tag_rows, "roots": roots, "breakdown": breakdown,
-        "unit_count": OrgUnit.objects.accessible_to(user).count(),
-        "top_unit": roots[0] if len(roots) == 1 else None, "recent_audit": recent_audit,
-        "can_change": permissions.can_change_people(user),
-        "partners": people.partner_unit_list(user=user)[:6] if roles & {Role.PARTNER_HANDLER, Role.DEPARTMENT_HANDLER} else [],
-        "assignments": user.role_assignments.select_related("org_unit"),
+        "panels": panels, "assignments": user.role_assignments.select_related("org_unit"),
     })
 
 
@@ -76,3 +61,18 @@ def toggle_large_print(request):
     on = request.COOKIES.get("large_print") == "1"
     response.set_cookie("large_print", "0" if on else "1", max_age=365 * 24 * 3600, samesite="Lax")
     return response
+
+
+@scope_safe
+def notice_board(request, code):
+    """A village's or community's notice board (公开栏), no login: what each module publishes for it."""
+    from django.http import Http404
+    from django.urls import reverse
+
+    from jiceng.orgs.models import OrgUnit
+
+    unit = OrgUnit.objects.filter(code=code).first()
+    if unit is None:
+        raise Http404
+    notices = [(n.label, reverse(n.url_name, args=[unit.code])) for n in registry.notices()]
+    return render(request, "web/notice_board.html", {"unit": unit, "notices": notices})

@@ -10,11 +10,13 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jiceng.audit.services import audit_log
 from jiceng.core.errors import JicengError, PermissionDeniedError
+from jiceng.notices.services import Subject, notification_send
 
 from .. import permissions
 from ..models import (
@@ -305,9 +307,9 @@ def visits_check(*, now=None) -> dict:
 def _remind(sv: ScheduledVisit, message: str, now) -> None:
     """The responsible cadre's reminder, through the shared outbox (in-app inbox; SMS can deliver it)."""
     if sv.case.responsible_id:
-        from jiceng.reports.services import notification_send
-
-        notification_send(users=[sv.case.responsible], message=message, now=now)
+        notification_send(user_ids=[sv.case.responsible_id], message=message, now=now,
+                          subject=Subject("monitoring.case", sv.case_id,
+                                          reverse("monitoring:household", args=[sv.case.household_id])))
 
 
 def responsible_assign(*, actor, case: MonitoringCase, user) -> MonitoringCase:

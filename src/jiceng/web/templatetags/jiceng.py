@@ -1,7 +1,7 @@
 from django import template
 from django.utils.http import urlencode
 
-from jiceng.people.idnumber import mask_id_number, mask_name, mask_phone
+from jiceng.core.masking import mask_id_number, mask_name, mask_phone
 
 register = template.Library()
 

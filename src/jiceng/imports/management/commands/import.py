@@ -8,8 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from jiceng.accounts.models import User
 from jiceng.core.errors import JicengError
-from jiceng.imports.engine import import_file
-from jiceng.imports.spec import SPECS
+from jiceng.core.modules import registry, resolve
 from jiceng.orgs.models import OrgUnit
 
 
@@ -17,7 +16,7 @@ class Command(BaseCommand):
     help = "Import org units, households, residents, party members, cadres or partner units from .xlsx or .csv (UTF-8 or GBK): all rows or none"
 
     def add_arguments(self, parser):
-        parser.add_argument("kind", choices=sorted(SPECS))
+        parser.add_argument("kind", choices=sorted(registry.import_kinds()))
         parser.add_argument("file")
         parser.add_argument("--org", default="", help="only rows under this unit code are accepted")
         parser.add_argument("--dry-run", action="store_true", help="check and report; write nothing")
@@ -55,6 +54,7 @@ class Command(BaseCommand):
                 sys.stderr.flush()
 
         try:
+            import_file = resolve(registry.import_kinds()[opts["kind"]].importer)
             result = import_file(actor=actor, kind=opts["kind"], filename=path.name, data=data, root=root,
                                  dry_run=opts["dry_run"], simplify=opts["simplify"], progress=progress)
         except JicengError as exc:

@@ -1,0 +1,12 @@
+"""What the audit trail registers (module contract, rule 20)."""
+from django.utils.translation import gettext_lazy as _
+
+from jiceng.core.modules import MenuEntry, Module, Panel, UrlMount
+
+module = Module(
+    label="audit",
+    name=_("审计日志"),
+    urls=[UrlMount("audit/", "jiceng.audit.urls")],
+    menu=[MenuEntry(_("审计日志"), "audit:list", "jiceng.accounts.permissions:can_view_audit", order=900)],
+    panels=[Panel("home", "audit/_home_recent.html", "jiceng.audit.selectors:home_recent", order=20)],
+)

@@ -1,0 +1,12 @@
+"""What the organisation tree registers (module contract, rule 20)."""
+from django.utils.translation import gettext_lazy as _
+
+from jiceng.core.modules import ApiMount, MenuEntry, Module, UrlMount
+
+module = Module(
+    label="orgs",
+    name=_("组织体系"),
+    urls=[UrlMount("orgs/", "jiceng.orgs.urls")],
+    api=[ApiMount("/orgs", "jiceng.orgs.api:router")],
+    menu=[MenuEntry(_("组织体系"), "orgs:tree", "jiceng.accounts.permissions:can_use_registry", order=10)],
+)

@@ -1,0 +1,109 @@
+"""The module registry: every module's claims checked at start-up, demo order, menus, panels and figures."""
+import datetime as dt
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from jiceng.core.modules import (
+    ApiMount, DemoStep, Figure, ImportKind, Job, Module, Period, PublicNotice, Purpose, Registry, RoleDef, UrlMount,
+    registry,
+)
+
+
+def _noop(*args, **kwargs):
+    return None
+
+
+@pytest.mark.parametrize("field, claim, word", [
+    ("urls", [UrlMount("sample/", "x.urls")], "URL 前缀"),
+    ("api", [ApiMount("/sample", "x.api:router")], "接口前缀"),
+    ("roles", [RoleDef("clerk", "店员")], "角色"),
+    ("purposes", {"sample_view": Purpose(frozenset({"clerk"}))}, "权限用途"),
+    ("figures", [Figure("sample.count", "数", "个", _noop, _noop)], "指标代码"),
+    ("import_kinds", [ImportKind("households", "住户", _noop)], "导入类型"),
+    ("jobs", [Job("sample.tick", {"minute": "*"}, _noop)], "定时任务"),
+    ("notices", [PublicNotice("sample.board", "公开", "x")], "公开栏栏目"),
+])
+def test_two_modules_claiming_the_same_thing_is_a_start_up_error_naming_both(field, claim, word):
+    first = Module(label="alpha", name="甲", **{field: claim})
+    second = Module(label="beta", name="乙", **{field: claim})
+    with pytest.raises(ImproperlyConfigured) as err:
+        Registry().install([first, second])
+    message = str(err.value)
+    assert "alpha" in message and "beta" in message and word in message
+
+
+def test_distinct_claims_install_and_a_missing_demo_dependency_is_named():
+    Registry().install([Module(label="alpha", name="甲", urls=[UrlMount("a/", "x")]),
+                        Module(label="beta", name="乙", urls=[UrlMount("b/", "x")])])
+    with pytest.raises(ImproperlyConfigured, match="gamma.*people"):
+        Registry().install([Module(label="gamma", name="丙", demo=DemoStep(_noop, after=("people",)))])
+
+
+def test_demo_order_puts_each_module_after_what_it_needs():
+    r = Registry()
+    r.install([Module(label="c", name="丙", demo=DemoStep(_noop, after=("b",))),
+               Module(label="b", name="乙", demo=DemoStep(_noop, after=("a",))),
+               Module(label="a", name="甲", demo=DemoStep(_noop))])
+    assert [m.label for m in r.demo_order()] == ["a", "b", "c"]
+    r.install([Module(label="x", name="甲", demo=DemoStep(_noop, after=("y",))),
+               Module(label="y", name="乙", demo=DemoStep(_noop, after=("x",)))])
+    with pytest.raises(ImproperlyConfigured, match="环"):
+        r.demo_order()
+
+
+def test_the_platform_registers_each_module_once():
+    labels = [m.label for m in registry.modules()]
+    assert labels == ["audit", "orgs", "accounts", "people", "imports", "points", "reports", "monitoring"]
+    assert [m.label for m in registry.demo_order()] == ["people", "points", "reports", "monitoring"]
+    assert {"shop_clerk", "county_approver", "street_admin", "resident"} <= {r.code for r in registry.roles()}
+    assert {"view", "points_view", "monitoring_manage"} <= set(registry.purposes())
+    assert set(registry.import_kinds()) == {"org_units", "households", "residents", "party_members", "cadres",
+                                           "partner_units"}
+
+
+def test_an_unknown_purpose_is_an_error_not_an_empty_scope(district, make_user):
+    from jiceng.accounts.scope import scope_for
+
+    user = make_user("street_admin", district.street)
+    with pytest.raises(KeyError):
+        scope_for(user, purpose="no_such_purpose")
+
+
+def test_every_registered_figure_counts_exactly_its_drill_down(district, make_household):
+    make_household(district.building_a1, head_name="王一")
+    make_household(district.grid_b1, head_name="李二")
+    year = Period.year(dt.date.today().year)
+    figures = registry.figures()
+    assert {"people.households", "people.residents", "people.party_members"} <= set(figures)
+    for code, figure in figures.items():
+        for unit in (district.street, district.comm_a, district.comm_b):
+            value = figure.value(unit, year)
+            records = figure.records(unit, year)
+            assert value == records.count(), (code, unit.name)
+    assert figures["people.households"].value(district.comm_a, year) == 1
+    assert figures["people.households"].value(district.street, year) == 2
+    assert figures["people.households"].value(district.street, Period.year(2000)) == 0
+
+
+def test_the_menu_comes_from_the_registry_per_role(district, make_user, client):
+    from tests.conftest import PASSWORD
+
+    clerk = make_user("shop_clerk", district.comm_a)
+    client.login(username=clerk.username, password=PASSWORD)
+    page = client.get("/points/shops/").content.decode()
+    assert "积分超市" in page and "组织体系" not in page and "问题诉求" not in page
+    client.logout()
+    admin = make_user("street_admin", district.street)
+    client.login(username=admin.username, password=PASSWORD)
+    page = client.get("/people/households/").content.decode()
+    for label in ("组织体系", "住户", "居民", "党员", "干部与工作人员", "导入台账", "问题诉求", "积分制", "防返贫监测", "审计日志"):
+        assert label in page, label
+
+
+def test_the_notice_board_lists_each_modules_public_page(district, client):
+    page = client.get(f"/public/{district.comm_a.code}/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert f"/public/points/{district.comm_a.code}/" in html and f"/public/reports/{district.comm_a.code}/" in html
+    assert client.get("/public/000000000000/").status_code == 404
