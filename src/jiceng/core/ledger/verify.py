@@ -137,8 +137,10 @@ def _verify(entry_model, db: str, batch: int) -> LedgerCheck:
     for pk, head_seq, head_hash in heads.iterator(chunk_size=batch):
         result.chains += 1
         last_seq, last_hash = tails.pop(pk, (0, GENESIS))
-        if head_seq != last_seq or head_hash != last_hash:
+        if head_seq != last_seq:
             problems.append(f"{name} {chain_label(pk)}：链头指向 #{head_seq}，最后一条流水是 #{last_seq}")
+        elif head_hash != last_hash:
+            problems.append(f"{name} {chain_label(pk)}：链头哈希与最后一条流水 #{last_seq} 的哈希不符")
     for orphan in tails:
         problems.append(f"{name} {chain_label(orphan)}：流水所属的链头不存在")
 
