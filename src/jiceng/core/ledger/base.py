@@ -10,7 +10,9 @@ A concrete ledger is three models:
   accounts never wait for each other; a ledger may instead chain all entries under a shared
   row (``Ledger(chain="programme")``), which then serialises its postings.
 
-Names that differ from the defaults are declared on the entry model with ``ledger = Ledger(...)``.
+Amounts are whole numbers of the ledger's unit (points, pieces, fen, minutes): ``BigIntegerField``
+by default, narrower where a ledger's table already is. Names that differ from the defaults are
+declared on the entry model with ``ledger = Ledger(...)``.
 Nothing has to be registered: every installed model that subclasses ``LedgerEntry`` is a ledger
 (``ledger_models``), and ``jiceng ledgers verify`` checks them all.
 """
@@ -22,6 +24,7 @@ from functools import cached_property
 
 from django.apps import apps
 from django.core import checks
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext as _
@@ -278,7 +281,7 @@ class LedgerMeta:
         for attr in ("chain_seq", "chain_hash"):
             try:
                 self.head_model._meta.get_field(attr)
-            except Exception:  # noqa: BLE001 - FieldDoesNotExist
+            except FieldDoesNotExist:
                 out.append(f"{self.head_model._meta.label}: a chain head needs {attr} (subclass LedgerHead)")
         unique = {tuple(c.fields) for c in m.constraints if isinstance(c, models.UniqueConstraint) and not c.condition}
         unique |= {tuple(u) for u in m.unique_together}

@@ -46,6 +46,7 @@ class PostingStatement:
         after_c = q(meta.after_field.column)
         balance_c = q(meta.balance_field.column)
         scope_c = q(meta.scope_field.column)
+        entry_pk = q(meta.model._meta.pk.column)
         account_pk = q(meta.account_model._meta.pk.column)
         head_pk = q(meta.head_model._meta.pk.column)
         amount_type = meta.amount_field.db_type(connection)
@@ -79,11 +80,10 @@ class PostingStatement:
             if not values:
                 pieces.append("'" + "".join(run) + "'")
             else:
+                # Punctuation before the first value and after the last; between them the values
+                # are separated by the array's single commas, which json.dumps writes.
                 first = next(k for k, t in enumerate(run) if isinstance(t, tuple))
                 last = max(k for k, t in enumerate(run) if isinstance(t, tuple))
-                between = run[first:last + 1]
-                # Inside a run, values are separated by single commas (the JSON array's own).
-                assert all(t == "," for t in between if not isinstance(t, tuple))
                 name = f"h{len(self.segments)}"
                 self.segments.append((name, "".join(run[:first]), values, "".join(run[last + 1:])))
                 pieces.append(f"%({name})s::text")
@@ -106,7 +106,7 @@ class PostingStatement:
         if shared:
             a = (f"a AS (SELECT {account_pk} AS id, {balance_c} AS balance FROM {account_t} "
                  f"WHERE {q(lookup_field.column)} = %(account)s::{lookup_type} FOR UPDATE), ")
-            d = (f"d AS (SELECT id FROM {entry_t} WHERE {scope_c} = %(chain)s::bigint "
+            d = (f"d AS (SELECT {entry_pk} AS id FROM {entry_t} WHERE {scope_c} = %(chain)s::bigint "
                  f"AND idempotency_key = %(v_idempotency_key)s::text), ")
             p = (f"p AS (SELECT h.{head_pk} AS head, h.chain_seq + 1 AS seq, h.chain_hash AS prev, v.account, v.amount, "
                  f"v.after FROM {head_t} h, v WHERE h.{head_pk} = %(chain)s::bigint FOR UPDATE OF h), ")
@@ -119,7 +119,7 @@ class PostingStatement:
         else:
             a = (f"a AS (SELECT {account_pk} AS id, {balance_c} AS balance, chain_seq, chain_hash FROM {account_t} "
                  f"WHERE {q(lookup_field.column)} = %(account)s::{lookup_type} FOR UPDATE), ")
-            d = (f"d AS (SELECT id FROM {entry_t} WHERE {scope_c} = (SELECT id FROM a) "
+            d = (f"d AS (SELECT {entry_pk} AS id FROM {entry_t} WHERE {scope_c} = (SELECT id FROM a) "
                  f"AND idempotency_key = %(v_idempotency_key)s::text), ")
             p = ("p AS (SELECT a.chain_seq + 1 AS seq, a.chain_hash AS prev, v.account, v.amount, v.after "
                  "FROM a, v), ")
@@ -139,7 +139,7 @@ class PostingStatement:
             "encode(sha256(convert_to(p.prev || '|' || p.seq::text || '|' || "
             + payload_sql + ", 'UTF8')), 'hex') FROM p "
             f"ON CONFLICT ({scope_c}, idempotency_key) DO NOTHING "
-            f"RETURNING id, {returning_chain}seq, {account_c} AS account, {amount_c} AS amount, {after_c} AS after, "
+            f"RETURNING {entry_pk} AS id, {returning_chain}seq, {account_c} AS account, {amount_c} AS amount, {after_c} AS after, "
             "prev_hash, entry_hash), "
             + moves
             + "SELECT (SELECT id FROM a), (SELECT balance FROM a), (SELECT id FROM d), "
