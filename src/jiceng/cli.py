@@ -4,6 +4,8 @@
     jiceng demo [--reset] [--households N] [--seed S]  build the demo district
     jiceng createadmin                                 create a system administrator
     jiceng audit verify                                check the audit trail's hash chain
+    jiceng ledgers verify [--ledger app.Model]         check every ledger's chains and balances
+    jiceng points verify                               the same as `jiceng ledgers verify`
     jiceng <any Django management command>
 """
 from __future__ import annotations

@@ -1,7 +1,8 @@
 """The points programme of the demo district: a year of history, ratings, two shops, cards.
 
-Bulk-written like the rest of the demo (no per-row services), but every ledger entry is chained
-with the same hash function the service uses, so ``jiceng points verify`` passes on the result.
+Bulk-written like the rest of the demo (no per-row services), but every ledger entry is numbered
+and chained by the ledger primitive (``jiceng.core.ledger.chain_bulk``), so ``jiceng ledgers
+verify`` passes on the result.
 """
 from __future__ import annotations
 
@@ -13,15 +14,15 @@ from django.db import transaction
 from django.utils import timezone
 
 from jiceng.accounts.models import Role
+from jiceng.core.ledger import chain_bulk
 from jiceng.people.models import Household, HouseholdStatus
 
 from .models import (
-    GENESIS, CardStatus, DeclarationSource, DeclarationStatus, EntryKind, ExchangeRule, PointsAccount, PointsCard,
+    CardStatus, DeclarationSource, DeclarationStatus, EntryKind, ExchangeRule, PointsAccount, PointsCard,
     PointsCategory, PointsDeclaration, PointsEvent, PointsItem, PointsLedgerEntry, PointsProgramme, Product,
     PublicityObjection, Redemption, RedemptionLine, Shop, StockEntry, StockKind,
 )
 from .services.cards import card_number
-from .services.ledger import hash_of
 from .services.programme import DEFAULT_CATEGORIES, DEFAULT_EXCHANGE_RULES
 from .roles import SHOP_CLERK
 from .services.ratings import period_bounds, ratings_evaluate
@@ -277,7 +278,8 @@ class PointsDemo:
                 _k, s, p, q = payload
                 stock[p.pk] = stock.get(p.pk, 0) + q
                 stock_entries.append(StockEntry(product=p, kind=StockKind.RECEIPT, quantity=q, stock_after=stock[p.pk],
-                                                note="采购入库", created_at=when))
+                                                note="采购入库", created_at=when,
+                                                idempotency_key=f"stock-move:demo-{len(stock_entries) + 1}"))
             else:
                 _k, s, pk, path = payload
                 bal = balances.get(pk, 0)
@@ -319,14 +321,13 @@ class PointsDemo:
         for acc in accounts.values():
             acc.balance = acc._running
         PointsAccount.objects.bulk_create(list(accounts.values()), batch_size=2000)
-        prev = GENESIS
         for e, _d in entries:
             e.account_id = e.account.pk
-            e.prev_hash = prev
-            e.entry_hash = hash_of(e)
-            prev = e.entry_hash
+        heads, _balances = chain_bulk([e for e, _d in entries])
         PointsLedgerEntry.objects.bulk_create([e for e, _d in entries], batch_size=2000)
-        PointsProgramme.objects.filter(pk=self.programme.pk).update(chain_seq=seq, chain_hash=prev)
+        if heads:
+            chain_seq, chain_hash = heads[self.programme.pk]
+            PointsProgramme.objects.filter(pk=self.programme.pk).update(chain_seq=chain_seq, chain_hash=chain_hash)
         for e, d in entries:
             if d is not None:
                 posted_links.append(PointsDeclaration(pk=d.pk, ledger_entry_id=e.pk))
@@ -342,16 +343,16 @@ class PointsDemo:
                                                      points=p.price_points * q)
                 if not p.is_service:
                     stock_entries.append(StockEntry(product=p, kind=StockKind.REDEMPTION, quantity=-q, stock_after=0,
-                                                    redemption_line=line, created_at=when, note=f"兑换单 {r.pk}"))
-        # Stock-after in time order per product.
+                                                    redemption_line=line, created_at=when, note=f"兑换单 {r.pk}",
+                                                    idempotency_key=f"redemption-line:{line.pk}",
+                                                    source_type="points.redemption", source_id=str(r.pk)))
+        # Stock entries in time order per product, numbered, chained and with their stock after.
         stock_entries.sort(key=lambda s: (s.created_at, 0 if s.kind == StockKind.RECEIPT else 1))
-        level: dict[int, int] = {}
-        for s in stock_entries:
-            level[s.product_id] = level.get(s.product_id, 0) + s.quantity
-            s.stock_after = level[s.product_id]
+        heads, level = chain_bulk(stock_entries)
         StockEntry.objects.bulk_create(stock_entries, batch_size=2000)
         for pid, n in level.items():
-            Product.objects.filter(pk=pid).update(stock=n)
+            chain_seq, chain_hash = heads[pid]
+            Product.objects.filter(pk=pid).update(stock=n, chain_seq=chain_seq, chain_hash=chain_hash)
         self.redemption_count = len(redemptions)
 
     def _cards(self):

@@ -1,10 +1,11 @@
 """Resident points (积分制): points lists, declarations, review, publicity, the ledger, star
 ratings, points cards and points supermarkets.
 
-Money-like data lives in two append-only ledgers: ``PointsLedgerEntry`` (a household's points,
-hash-chained per programme) and ``StockEntry`` (a product's stock). The stored balances
-(``PointsAccount.balance``, ``Product.stock``) are caches updated under a row lock in the same
-transaction as the entry, guarded by ``CHECK (... >= 0)``, and re-derived by ``jiceng points verify``.
+Money-like data lives in two ledgers on core's ledger primitive (``jiceng.core.ledger``):
+``PointsLedgerEntry`` (a household's points, hash-chained per programme) and ``StockEntry`` (a
+product's stock, hash-chained per product). The stored balances (``PointsAccount.balance``,
+``Product.stock``) are caches updated under a row lock in the same transaction as the entry,
+guarded by ``CHECK (... >= 0)``, and re-derived by ``jiceng ledgers verify``.
 """
 from __future__ import annotations
 
@@ -13,9 +14,10 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from jiceng.core.ledger import GENESIS, Ledger, LedgerEntry, LedgerHead  # noqa: F401 - GENESIS re-exported
 from jiceng.core.scope import ScopedQuerySet
 
-GENESIS = "0" * 64
+from .errors import InsufficientPoints, InsufficientStock
 
 
 class RatingMethod(models.TextChoices):
@@ -28,8 +30,9 @@ class RatingPeriod(models.TextChoices):
     YEAR = "year", _("年度")
 
 
-class PointsProgramme(models.Model):
-    """A site's points programme (积分制度): the unit it covers, its rules, and its ledger's chain head."""
+class PointsProgramme(LedgerHead):
+    """A site's points programme (积分制度): the unit it covers, its rules, and its ledger's chain
+    head (``chain_seq``, ``chain_hash``: every entry of the programme is on one chain)."""
 
     org_unit = models.OneToOneField("orgs.OrgUnit", on_delete=models.PROTECT, related_name="points_programme",
                                     verbose_name=_("实施单位"))
@@ -46,8 +49,6 @@ class PointsProgramme(models.Model):
     exchange_yuan = models.DecimalField(_("兑换比例：折合金额（元）"), max_digits=8, decimal_places=2, default=5)
     card_prefix = models.CharField(_("卡号前缀"), max_length=6, default="JF")
     card_seq = models.BigIntegerField(default=0)
-    chain_seq = models.BigIntegerField(default=0)
-    chain_hash = models.CharField(max_length=64, default=GENESIS)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -295,27 +296,26 @@ class EntryKind(models.TextChoices):
     EXPIRY = "expiry", _("年度清零")
 
 
-class PointsLedgerEntry(models.Model):
-    """One append-only change of a balance (积分流水). Never updated or deleted: a correction is a
-    reversal entry. ``entry_hash`` covers the row and the previous entry's hash in the programme."""
+class PointsLedgerEntry(LedgerEntry):
+    """One append-only change of a household's points (积分流水), on core's ledger primitive. Never
+    updated or deleted: a correction is a reversal entry. All entries of a programme are on one
+    chain (the programme is the chain head); ``entry_hash`` covers the hashed fields below and the
+    previous entry's hash."""
 
     programme = models.ForeignKey(PointsProgramme, on_delete=models.PROTECT, related_name="entries")
-    seq = models.BigIntegerField()
     account = models.ForeignKey(PointsAccount, on_delete=models.PROTECT, related_name="entries")
     kind = models.CharField(_("类型"), max_length=20, choices=EntryKind.choices)
     amount = models.IntegerField(_("积分变动"))
     balance_after = models.IntegerField(_("变动后余额"))
-    idempotency_key = models.CharField(max_length=100)
-    source_type = models.CharField(max_length=40, blank=True)
-    source_id = models.CharField(max_length=64, blank=True)
-    reverses = models.OneToOneField("self", null=True, blank=True, on_delete=models.PROTECT,
-                                    related_name="reversed_by")
     memo = models.CharField(_("摘要"), max_length=255, blank=True)
     actor_id = models.BigIntegerField(null=True, blank=True)
     actor_name = models.CharField(max_length=150, blank=True)
-    created_at = models.DateTimeField()
-    prev_hash = models.CharField(max_length=64)
-    entry_hash = models.CharField(max_length=64)
+
+    # The hashed fields and their order are the chain's format since its first entry: never change them.
+    # Every grant, deduction and redemption posts here: its statement is prepared on first use.
+    ledger = Ledger(chain="programme", insufficient=InsufficientPoints, prepare=True,
+                    hashed=("programme", "account", "kind", "amount", "balance_after", "idempotency_key", "source_type",
+                            "source_id", "reverses", "memo", "actor_id", "created_at"))
 
     class Meta:
         ordering = ["-seq"]
@@ -404,8 +404,9 @@ class Shop(models.Model):
         return self.name
 
 
-class Product(models.Model):
-    """Goods or a service priced in points (兑换商品/服务). ``stock`` caches the stock ledger."""
+class Product(LedgerHead):
+    """Goods or a service priced in points (兑换商品/服务). ``stock`` caches the stock ledger; the
+    product is its own stock chain's head."""
 
     shop = models.ForeignKey(Shop, on_delete=models.PROTECT, related_name="products")
     name = models.CharField(_("名称"), max_length=100)
@@ -433,26 +434,37 @@ class StockKind(models.TextChoices):
     REDEMPTION = "redemption", _("兑换出库")
     ADJUSTMENT = "adjustment", _("调整")
     STOCKTAKE = "stocktake", _("盘点")
+    REVERSAL = "reversal", _("冲正")
 
 
-class StockEntry(models.Model):
-    """One append-only change of a product's stock (库存流水)."""
+class StockEntry(LedgerEntry):
+    """One append-only change of a product's stock (库存流水), on core's ledger primitive: the
+    product is the account (``stock`` its balance) and its own chain."""
 
     product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="stock_entries")
     kind = models.CharField(_("类型"), max_length=20, choices=StockKind.choices)
+    amount = None
     quantity = models.IntegerField(_("数量变动"))
+    balance_after = None
     stock_after = models.IntegerField(_("变动后库存"))
     redemption_line = models.OneToOneField("RedemptionLine", null=True, blank=True, on_delete=models.PROTECT,
                                            related_name="stock_entry")
     note = models.CharField(_("备注"), max_length=200, blank=True)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
-    created_at = models.DateTimeField()
+
+    # Who moved the stock (``actor``) is not hashed: a user's deletion empties it.
+    ledger = Ledger(account="product", amount="quantity", balance_after="stock_after", balance="stock",
+                    insufficient=InsufficientStock,
+                    hashed=("product", "kind", "quantity", "stock_after", "idempotency_key", "source_type", "source_id",
+                            "reverses", "redemption_line", "note", "created_at"))
 
     class Meta:
         ordering = ["-id"]
         verbose_name = _("库存流水")
         constraints = [models.CheckConstraint(condition=~Q(quantity=0), name="stock_quantity_nonzero"),
-                       models.CheckConstraint(condition=Q(stock_after__gte=0), name="stock_after_non_negative")]
+                       models.CheckConstraint(condition=Q(stock_after__gte=0), name="stock_after_non_negative"),
+                       models.UniqueConstraint(fields=["product", "seq"], name="stock_seq_unique"),
+                       models.UniqueConstraint(fields=["product", "idempotency_key"], name="stock_idempotency_unique")]
 
 
 class Redemption(models.Model):

@@ -1,14 +1,18 @@
-"""Points supermarkets (积分超市): shops, products, the stock ledger, and redemption at the counter."""
+"""Points supermarkets (积分超市): shops, products, the stock ledger, and redemption at the counter.
+
+Stock moves on core's ledger primitive (``StockEntry``; each product is an account and its own chain).
+"""
 from __future__ import annotations
 
+import uuid
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jiceng.audit.services import audit_log
+from jiceng.core import ledger
 from jiceng.core.errors import ErrorCollector, JicengError, NotFoundError, PermissionDeniedError
 from jiceng.people.models import Household, HouseholdStatus
 
@@ -112,12 +116,9 @@ def stock_move(*, actor, product: Product, kind: str, quantity: int | None = Non
                 return None
         else:
             raise JicengError(_("库存变动类型无效"), field="kind")
-        if locked.stock + delta < 0:
-            raise JicengError(_("库存不足：当前 %(stock)s，不能减少 %(n)s") % {"stock": locked.stock, "n": -delta},
-                              field="quantity", code="insufficient_stock")
-        entry = StockEntry.objects.create(product=locked, kind=kind, quantity=delta, stock_after=locked.stock + delta,
-                                          note=note.strip()[:200], actor=actor, created_at=now)
-        Product.objects.filter(pk=locked.pk).update(stock=F("stock") + delta)
+        entry, _created = ledger.post(StockEntry, account=locked, amount=delta, now=now,
+                                      idempotency_key=f"stock-move:{uuid.uuid4().hex}", kind=kind,
+                                      note=note.strip()[:200], actor=actor)
         audit_log(actor=actor, action=f"points.stock.{kind}", obj=locked, org_path=product.shop.org_path,
                   before={"stock": locked.stock}, after={"stock": locked.stock + delta, "note": note.strip()})
     return entry
@@ -206,10 +207,10 @@ def redemption_create(*, actor, shop: Shop, lines: list[tuple[int, int]], idempo
                 line = RedemptionLine.objects.create(redemption=redemption, product=p, quantity=q,
                                                      unit_points=p.price_points, points=p.price_points * q)
                 if not p.is_service:
-                    StockEntry.objects.create(product=p, kind=StockKind.REDEMPTION, quantity=-q, stock_after=p.stock - q,
-                                              redemption_line=line, actor=actor, created_at=now,
-                                              note=_("兑换单 %(id)s") % {"id": redemption.pk})
-                    Product.objects.filter(pk=pid).update(stock=F("stock") - q)
+                    ledger.post(StockEntry, account=p, amount=-q, idempotency_key=f"redemption-line:{line.pk}",
+                                source_type="points.redemption", source_id=redemption.pk, now=now,
+                                kind=StockKind.REDEMPTION, redemption_line=line, actor=actor,
+                                note=_("兑换单 %(id)s") % {"id": redemption.pk})
             audit_log(actor=actor, action="points.redemption.created", obj=redemption, org_path=household.org_path,
                       object_repr=f"{shop.name} {household.number}",
                       after={"points": total, "balance_after": entry.balance_after,
