@@ -10,10 +10,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from jiceng.core.errors import JicengError, NotFoundError
+from jiceng.core.errors import NotFoundError
 from jiceng.core.scope import scope_safe
 from jiceng.orgs.selectors import org_unit_get_for_user
 from jiceng.people.models import Household, HouseholdStatus
+from jiceng.web.actions import run_action
 
 from .. import permissions, selectors, services
 from ..models import CardStatus, PointsCard
@@ -49,12 +50,12 @@ def cards(request):
 def cards_issue(request):
     user = request.user
     unit = org_unit_get_for_user(user, request.POST.get("org"))
-    try:
+
+    def issue():
         n = services.cards_issue_missing(actor=user, unit=unit)
-        messages.success(request, _("已为 %(n)s 户发放积分卡") % {"n": n})
-    except JicengError as exc:
-        messages.error(request, exc.message)
-    return redirect(f"{reverse('points:cards')}?org={unit.pk}")
+        return _("已为 %(n)s 户发放积分卡") % {"n": n}
+
+    return run_action(request, issue, then=f"{reverse('points:cards')}?org={unit.pk}")
 
 
 @scope_safe
@@ -95,13 +96,12 @@ def cards_print(request):
 def card_issue_one(request, pk):
     user = request.user
     household = selectors.household_get_for_points(user, pk, purpose="points_record")
-    try:
+
+    def issue():
         if request.POST.get("reissue"):
             card = services.card_reissue(actor=user, household=household, reason=request.POST.get("reason", ""))
-            messages.success(request, _("已换发新卡 %(n)s，旧卡停止使用") % {"n": card.number})
-        else:
-            card = services.card_issue(actor=user, household=household)
-            messages.success(request, _("已发卡 %(n)s") % {"n": card.number})
-    except JicengError as exc:
-        messages.error(request, exc.message)
-    return redirect("points:household", household.pk)
+            return _("已换发新卡 %(n)s，旧卡停止使用") % {"n": card.number}
+        card = services.card_issue(actor=user, household=household)
+        return _("已发卡 %(n)s") % {"n": card.number}
+
+    return run_action(request, issue, then=("points:household", household.pk))

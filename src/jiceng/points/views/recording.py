@@ -13,6 +13,7 @@ from jiceng.core.scope import scope_safe
 from jiceng.orgs.models import OrgUnit
 from jiceng.orgs.selectors import org_unit_get_for_user
 from jiceng.people.models import Household, HouseholdStatus
+from jiceng.web.actions import run_action
 from jiceng.web.forms import apply_error
 
 from .. import permissions, selectors, services
@@ -142,12 +143,12 @@ def entry_reverse(request, pk, seq):
     entry = selectors.PointsLedgerEntry.objects.filter(account__household=household, seq=seq).first()
     if entry is None:
         raise NotFoundError()
-    try:
+
+    def reverse_entry():
         services.ledger_reverse(actor=user, entry=entry, reason=request.POST.get("reason", ""))
-        messages.success(request, _("已冲正流水 #%(seq)s") % {"seq": seq})
-    except JicengError as exc:
-        messages.error(request, exc.message)
-    return redirect("points:household", household.pk)
+        return _("已冲正流水 #%(seq)s") % {"seq": seq}
+
+    return run_action(request, reverse_entry, then=("points:household", household.pk))
 
 
 @scope_safe
