@@ -15,8 +15,8 @@ def filter_by(qs: QuerySet, spec: Mapping[str, Filter], /, **values) -> QuerySet
     """``qs`` narrowed by each filter of ``spec`` whose value is given and true (an empty string,
     None, False or 0 leaves the list as it is), one ``filter()`` each, in the order of ``spec``.
 
-    >>> filter_by(qs, {"status": "status", "org_path": "org_path__startswith",
-    ...                "overdue": Q(overdue_at__isnull=False)}, status=status, org_path=path, overdue=overdue)
+        FILTERS = {"status": "status", "org_path": "org_path__startswith", "overdue": Q(overdue_at__isnull=False)}
+        qs = filter_by(qs, FILTERS, status=status, org_path=org_path, overdue=overdue)
 
     A value that ``spec`` does not name is a mistake in the caller and raises TypeError."""
     unknown = values.keys() - spec.keys()
