@@ -17,6 +17,7 @@ from ..parsers import looks_like_formula
 from ..readers import Sheet
 from ..spec import KindSpec, normalise_header
 
+
 @dataclass
 class RowError:
     row: int

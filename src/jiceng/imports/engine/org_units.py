@@ -11,6 +11,7 @@ from ..parsers import ParseError, parse_choice
 from ..spec import SPECS
 from .base import Importer
 
+
 class OrgUnitImporter(Importer):
     spec = SPECS["org_units"]
 
