@@ -487,7 +487,7 @@ def child_ours(path: str, filename: str, limit: int, profile: bool, queue):
                     w[1] += time.perf_counter() - t
 
             writers.set_column = set_column
-            engine.set_column = set_column
+            sys.modules[R.__module__].set_column = set_column  # the name the importer calls
         else:
             R.validate = timed("validate", R.validate)
             R.apply = timed("apply", R.apply)

@@ -94,6 +94,23 @@ def make_user(db):
 
 
 @pytest.fixture
+def api_login(db):
+    """Log users in to the JSON API: ``api_login(user)`` is a test client that sends the bearer token
+    the user got from ``POST /api/auth/token`` with every request."""
+    from django.test import Client
+
+    def login(user) -> Client:
+        client = Client()
+        r = client.post("/api/auth/token", {"username": user.username, "password": PASSWORD},
+                        content_type="application/json")
+        assert r.status_code == 200, r.content
+        client.defaults["HTTP_AUTHORIZATION"] = f"Bearer {r.json()['token']}"
+        return client
+
+    return login
+
+
+@pytest.fixture
 def make_household(db, admin):
     from jiceng.people.services import household_create, resident_create
 

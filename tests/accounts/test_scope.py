@@ -56,14 +56,6 @@ def web(user):
     return c
 
 
-def api(user):
-    c = Client()
-    r = c.post("/api/auth/token", {"username": user.username, "password": PASSWORD}, content_type="application/json")
-    assert r.status_code == 200, r.content
-    c.defaults["HTTP_AUTHORIZATION"] = f"Bearer {r.json()['token']}"
-    return c
-
-
 @pytest.mark.parametrize("role", STAFF_ROLES)
 def test_every_people_selector_scopes(role, district, world, make_user):
     user = user_for(role, district, world, make_user)
@@ -97,14 +89,14 @@ def test_user_without_roles_sees_nothing(district, world, db):
     assert selectors.partner_unit_list(user=nobody).count() == 0
 
 
-def test_resident_sees_only_own_household(district, world, make_user):
+def test_resident_sees_only_own_household(district, world, make_user, api_login):
     user = user_for(Role.RESIDENT, district, world, make_user)
     ids = set(selectors.resident_list(user=user).values_list("pk", flat=True))
     assert ids == {world["inside"].head_id}
     assert selectors.household_list(user=user).get().pk == world["inside"].pk
     c = web(user)
     assert c.get(f"/people/residents/{world['neighbour'].head_id}/").status_code == 404
-    a = api(user)
+    a = api_login(user)
     assert a.get(f"/api/residents/{world['neighbour'].head_id}").status_code == 404
     assert a.get(f"/api/households/{world['inside'].pk}").status_code == 200
     assert a.patch(f"/api/residents/{world['inside'].head_id}", {"phone": "13800000000"},
@@ -144,9 +136,9 @@ def test_web_list_read_change_export_follow_scope(role, district, world, make_us
 
 
 @pytest.mark.parametrize("role", STAFF_ROLES)
-def test_api_list_read_change_follow_scope(role, district, world, make_user):
+def test_api_list_read_change_follow_scope(role, district, world, make_user, api_login):
     user = user_for(role, district, world, make_user)
-    a = api(user)
+    a = api_login(user)
     inside, outside = world["inside"], world["outside"]
     ids = {r["id"] for r in a.get("/api/residents?limit=200").json()["results"]}
     assert inside.head_id in ids and outside.head_id not in ids
@@ -175,10 +167,10 @@ def test_api_list_read_change_follow_scope(role, district, world, make_user):
 
 
 @pytest.mark.parametrize("role, unit", [(SHOP_CLERK, "comm_a"), (COUNTY_APPROVER, "street")])
-def test_roles_outside_the_registry_see_nothing_of_it(role, unit, district, world, make_user):
+def test_roles_outside_the_registry_see_nothing_of_it(role, unit, district, world, make_user, api_login):
     """A shop clerk (积分超市) and a county approver (防返贫) hold units but are not registry readers."""
     user = make_user(role, getattr(district, unit))
     assert not selectors.resident_list(user=user).exists()
     assert not list(selectors.household_list(user=user))
     assert web(user).get(f"/people/households/{world['inside'].pk}/").status_code == 404
-    assert api(user).get(f"/api/households/{world['inside'].pk}").status_code == 404
+    assert api_login(user).get(f"/api/households/{world['inside'].pk}").status_code == 404

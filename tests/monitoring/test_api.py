@@ -3,24 +3,14 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.test import Client
 from django.utils import timezone
 
 from jiceng.audit.models import AuditEntry
 from jiceng.monitoring.models import EconomicProfile, MonitoringCase, RiskSignal
-from tests.conftest import PASSWORD
 
 
-def api(user):
-    c = Client()
-    r = c.post("/api/auth/token", {"username": user.username, "password": PASSWORD}, content_type="application/json")
-    assert r.status_code == 200, r.content
-    c.defaults["HTTP_AUTHORIZATION"] = f"Bearer {r.json()['token']}"
-    return c
-
-
-def test_profile_put_and_get_with_logging(mon):
-    c = api(mon.grid_worker)
+def test_profile_put_and_get_with_logging(mon, api_login):
+    c = api_login(mon.grid_worker)
     body = {"member_count": 3, "wage_income": "12000", "operating_income": "0", "housing_grade": "A",
             "safe_water": True, "members": [{"resident_id": mon.spouse.pk, "medical_insured": False}]}
     r = c.put(f"/api/monitoring/households/{mon.household.pk}/profile/{mon.year}", body, content_type="application/json")
@@ -40,11 +30,11 @@ def test_profile_put_and_get_with_logging(mon):
     assert EconomicProfile.objects.get(household=mon.household).wage_income == 12000
 
 
-def test_outsiders_and_other_roles_get_404(mon, make_user):
+def test_outsiders_and_other_roles_get_404(mon, make_user, api_login):
     from jiceng.accounts.models import Role
 
     for user in (mon.outsider, make_user(Role.AUDITOR, mon.district.street)):
-        c = api(user)
+        c = api_login(user)
         assert c.get(f"/api/monitoring/households/{mon.household.pk}/profile").status_code == 404
         r = c.post(f"/api/monitoring/households/{mon.household.pk}/visits",
                    {"kind": "screening", "visited_on": timezone.localdate().isoformat(), "findings": "x"},
@@ -53,8 +43,8 @@ def test_outsiders_and_other_roles_get_404(mon, make_user):
     assert not AuditEntry.objects.filter(action="monitoring.profile.viewed").exists()
 
 
-def test_visit_signal_and_chain_through_the_api(mon):
-    c = api(mon.grid_worker)
+def test_visit_signal_and_chain_through_the_api(mon, api_login):
+    c = api_login(mon.grid_worker)
     today = timezone.localdate()
     r = c.post(f"/api/monitoring/households/{mon.household.pk}/visits",
                {"kind": "screening", "visited_on": (today + dt.timedelta(days=1)).isoformat(), "findings": "x"},
@@ -78,20 +68,20 @@ def test_visit_signal_and_chain_through_the_api(mon):
     assert r.status_code == 200 and r.json()["stage"] == "village_review"
     r = c.post(f"/api/monitoring/cases/{case_id}/steps", {}, content_type="application/json")
     assert r.status_code == 403  # the grid worker cannot do the village review
-    r = api(mon.community).post(f"/api/monitoring/cases/{case_id}/steps", {"note": "评议通过"},
-                                content_type="application/json")
+    r = api_login(mon.community).post(f"/api/monitoring/cases/{case_id}/steps", {"note": "评议通过"},
+                                      content_type="application/json")
     assert r.status_code == 200 and r.json()["stage"] == "posting"
     assert [s["stage"] for s in r.json()["steps"]] == ["home_check", "village_review"]
-    cases = api(mon.street).get("/api/monitoring/cases?status=identifying").json()
+    cases = api_login(mon.street).get("/api/monitoring/cases?status=identifying").json()
     assert [x["id"] for x in cases] == [case_id]
     assert MonitoringCase.objects.get(pk=case_id).posting_ends is not None
 
 
-def test_figures(mon):
+def test_figures(mon, api_login):
     from .test_cases import enrol
 
     enrol(mon)
     end = (timezone.localdate() + dt.timedelta(days=10)).isoformat()
-    data = api(mon.street).get(f"/api/monitoring/figures?from={timezone.localdate().year}-01-01&to={end}").json()
+    data = api_login(mon.street).get(f"/api/monitoring/figures?from={timezone.localdate().year}-01-01&to={end}").json()
     assert data["enrolled_households"] == 1 and data["enrolled_people"] == 3
     assert data["monitored_by_category"]["sudden"] == 1 and data["signals_by_channel"]["visit"] == 1

@@ -222,3 +222,21 @@ def test_scheduled_jobs_run(mon):
     assert jobs["monitoring.close_postings"].call_local() == 0
     assert set(jobs["monitoring.check_visits"].call_local()) == {"reminded", "overdue", "signals_overdue"}
     assert jobs["monitoring.run_rules"].call_local()["households"] == 0
+
+
+def test_case_actions_say_what_was_done_and_refused_or_unknown_ones_change_nothing(client, mon):
+    case = enrol(mon)
+    login(client, mon.grid_worker)
+    page = f"/monitoring/households/{mon.household.pk}/"
+
+    def post(action, body):
+        resp = client.post(f"/monitoring/cases/{case.pk}/{action}/", body, follow=True)
+        return resp.redirect_chain, [(m.level_tag, m.message) for m in resp.context["messages"]]
+
+    assert post("measure", {"kind": "employment", "description": "公益岗位", "amount": "0",
+                            "started_on": timezone.localdate().isoformat()}) == ([(page, 302)], [("success", "帮扶措施已登记")])
+    assert case.measures.count() == 1
+    for action, body in (("measure_result", {"measure": "999999", "result": "x"}), ("frobnicate", {})):
+        assert post(action, body) == ([(page, 302)], [("error", "记录不存在或您无权访问")])
+    assert case.measures.get().result == ""
+    assert client.get(f"/monitoring/cases/{case.pk}/measure/").status_code == 405

@@ -44,18 +44,14 @@ def test_roots_and_lists_follow_scope(district, make_user):
     assert set(org_unit_list(user=worker)) == {district.grid_a1, district.building_a1}
 
 
-def test_org_api_create_and_scope(district, make_user, client):
-    from tests.conftest import PASSWORD
-    admin = make_user("street_admin", district.comm_a)
-    token = client.post("/api/auth/token", {"username": admin.username, "password": PASSWORD},
-                        content_type="application/json").json()["token"]
-    auth = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
+def test_org_api_create_and_scope(district, make_user, api_login):
+    client = api_login(make_user("street_admin", district.comm_a))
     r = client.post("/api/orgs/", {"parent_id": district.grid_a2.pk, "kind": "building", "name": "5栋",
-                                   "code": "530124001001-G02-B05"}, content_type="application/json", **auth)
+                                   "code": "530124001001-G02-B05"}, content_type="application/json")
     assert r.status_code == 201, r.content
     assert r.json()["path"].startswith(district.grid_a2.path)
     r = client.post("/api/orgs/", {"parent_id": district.comm_b.pk, "kind": "grid", "name": "乙二网格", "code": "Y"},
-                    content_type="application/json", **auth)
+                    content_type="application/json")
     assert r.status_code == 404 and r.json()["field"] == "parent_id"
-    names = {u["name"] for u in client.get("/api/orgs/?limit=200", **auth).json()["results"]}
+    names = {u["name"] for u in client.get("/api/orgs/?limit=200").json()["results"]}
     assert "5栋" in names and "乙社区" not in names

@@ -23,12 +23,8 @@ def web(worker):
 
 
 @pytest.fixture
-def api(worker):
-    c = Client()
-    token = c.post("/api/auth/token", {"username": worker.username, "password": PASSWORD},
-                   content_type="application/json").json()["token"]
-    c.defaults["HTTP_AUTHORIZATION"] = f"Bearer {token}"
-    return c
+def api(worker, api_login):
+    return api_login(worker)
 
 
 def counts():

@@ -10,7 +10,7 @@ from jiceng.accounts.models import Role
 from jiceng.people import selectors
 from jiceng.people.models import Resident, ResidentStatus, SpecialGroup
 from jiceng.people.services import resident_create
-from tests.conftest import PASSWORD, make_id
+from tests.conftest import make_id
 
 NAMES = ["张三", "张三丰", "張偉", "曾小明", "李四", "王伟", "王五", "Zhang Wei", "赵六", "张伟"]
 
@@ -82,7 +82,7 @@ def test_resident_page_matches_resident_list_with_filters_and_offsets(filters, p
 
 
 def test_resident_list_page_and_api_read_their_rows_through_resident_page(population, district, make_user, client,
-                                                                          monkeypatch):
+                                                                          api_login, monkeypatch):
     from jiceng.people import selectors as sel
 
     calls = []
@@ -100,11 +100,7 @@ def test_resident_list_page_and_api_read_their_rows_through_resident_page(popula
     assert page.status_code == 200 and calls == [(0, len(expected))]
     assert expected and all(r.name in page.content.decode() for r in expected)
     calls.clear()
-    token = client.post("/api/auth/token", {"username": user.username, "password": PASSWORD},
-                        content_type="application/json")
-    assert token.status_code == 200, token.content
-    api = client.get("/api/residents", {"q": "张", "limit": 2, "offset": 1},
-                     HTTP_AUTHORIZATION=f"Bearer {token.json()['token']}")
+    api = api_login(user).get("/api/residents", {"q": "张", "limit": 2, "offset": 1})
     assert api.status_code == 200 and calls == [(1, 2)]
     body = api.json()
     assert [r["id"] for r in body["results"]] == [r.pk for r in expected[1:3]]

@@ -12,17 +12,8 @@ from jiceng.accounts.models import Role
 from jiceng.points import services
 from jiceng.points.models import DeclarationStatus, PointsAccount, PointsDeclaration, Product, Redemption
 from jiceng.points.roles import SHOP_CLERK
-from tests.conftest import PASSWORD
 
 from .conftest import grant
-
-
-def api(user):
-    c = Client()
-    r = c.post("/api/auth/token", {"username": user.username, "password": PASSWORD}, content_type="application/json")
-    assert r.status_code == 200, r.content
-    c.defaults["HTTP_AUTHORIZATION"] = f"Bearer {r.json()['token']}"
-    return c
 
 
 def post(c, url, body, key=None):
@@ -39,8 +30,8 @@ def setup(points_site, district, make_household, make_user):
     return {"hh": hh, "worker": worker, "reviewer": reviewer, "clerk": clerk}
 
 
-def test_record_review_and_balance_through_the_api(setup, points_site, photo_bytes):
-    c = api(setup["worker"])
+def test_record_review_and_balance_through_the_api(setup, points_site, photo_bytes, api_login):
+    c = api_login(setup["worker"])
     body = {"household_id": setup["hh"].pk, "item_id": points_site.clean.pk,
             "occurred_on": (timezone.localdate() - dt.timedelta(days=1)).isoformat(), "quantity": 2,
             "photo_base64": base64.b64encode(photo_bytes).decode()}
@@ -51,7 +42,8 @@ def test_record_review_and_balance_through_the_api(setup, points_site, photo_byt
     again = post(c, "/api/points/declarations", body, key="rec-1")
     assert again.status_code == 409 and again.json()["original"]["id"] == decl["id"]
     assert PointsDeclaration.objects.count() == 1
-    rv = post(api(setup["reviewer"]), f"/api/points/declarations/{decl['id']}/review", {"decision": "approve"}, key="rv-1")
+    rv = post(api_login(setup["reviewer"]), f"/api/points/declarations/{decl['id']}/review", {"decision": "approve"},
+              key="rv-1")
     assert rv.status_code == 200 and rv.json()["status"] == "publicising"
     services.publicity_post_due(now=timezone.now() + dt.timedelta(days=8))
     summary = c.get(f"/api/points/households/{setup['hh'].pk}").json()
@@ -60,8 +52,8 @@ def test_record_review_and_balance_through_the_api(setup, points_site, photo_byt
     assert [e["amount"] for e in ledger] == [10]
 
 
-def test_posting_without_idempotency_key_is_refused(setup, points_site):
-    r = post(api(setup["worker"]), "/api/points/declarations",
+def test_posting_without_idempotency_key_is_refused(setup, points_site, api_login):
+    r = post(api_login(setup["worker"]), "/api/points/declarations",
              {"household_id": setup["hh"].pk, "item_id": points_site.filial.pk,
               "occurred_on": timezone.localdate().isoformat()})
     assert r.status_code == 400 and r.json()["field"] == "Idempotency-Key"
@@ -69,18 +61,18 @@ def test_posting_without_idempotency_key_is_refused(setup, points_site):
 
 
 @pytest.mark.parametrize("quantity", [0, -3])
-def test_zero_or_negative_quantity_gets_a_clear_error(setup, points_site, quantity):
-    r = post(api(setup["worker"]), "/api/points/declarations",
+def test_zero_or_negative_quantity_gets_a_clear_error(setup, points_site, quantity, api_login):
+    r = post(api_login(setup["worker"]), "/api/points/declarations",
              {"household_id": setup["hh"].pk, "item_id": points_site.filial.pk,
               "occurred_on": timezone.localdate().isoformat(), "quantity": quantity}, key=f"q{quantity}")
     assert r.status_code == 400 and r.json()["field"] == "quantity"
     assert not PointsDeclaration.objects.exists()
 
 
-def test_redemption_by_card_and_duplicate_key(setup, points_site):
+def test_redemption_by_card_and_duplicate_key(setup, points_site, api_login):
     grant(setup["hh"], 30, "seed")
     card = services.card_issue(actor=setup["worker"], household=setup["hh"])
-    c = api(setup["clerk"])
+    c = api_login(setup["clerk"])
     assert c.get(f"/api/points/cards/{card.number}").json()["balance"] == 30
     body = {"card_number": card.number, "lines": [{"product_id": points_site.rice.pk, "quantity": 2}]}
     r = post(c, f"/api/points/shops/{points_site.shop.pk}/redemptions", body, key="till-77")
@@ -93,11 +85,11 @@ def test_redemption_by_card_and_duplicate_key(setup, points_site):
     assert Product.objects.get(pk=points_site.rice.pk).stock == 3
 
 
-def test_replaced_card_and_out_of_scope_household_are_refused(setup, points_site, district, make_household):
+def test_replaced_card_and_out_of_scope_household_are_refused(setup, points_site, district, make_household, api_login):
     grant(setup["hh"], 30, "seed")
     old = services.card_issue(actor=setup["worker"], household=setup["hh"])
     services.card_reissue(actor=setup["worker"], household=setup["hh"], reason="遗失")
-    c = api(setup["clerk"])
+    c = api_login(setup["clerk"])
     r = post(c, f"/api/points/shops/{points_site.shop.pk}/redemptions",
              {"card_number": old.number, "lines": [{"product_id": points_site.soap.pk, "quantity": 1}]}, key="a")
     assert r.status_code == 400 and r.json()["code"] == "card_replaced"
@@ -123,8 +115,8 @@ def test_objection_needs_no_login_and_is_refused_after_the_period(setup, points_
     assert r.status_code == 400 and r.json()["code"] == "publicity_closed"
 
 
-def test_grant_through_api_uses_exchange_rule(setup, points_site):
-    c = api(setup["worker"])
+def test_grant_through_api_uses_exchange_rule(setup, points_site, api_login):
+    c = api_login(setup["worker"])
     body = {"household_id": setup["hh"].pk, "event_code": "report.verified", "reason": "问题线索核实办结"}
     r = post(c, "/api/points/grants", body, key="g-1")
     assert r.status_code == 200 and r.json()["points"] == 10
@@ -132,8 +124,8 @@ def test_grant_through_api_uses_exchange_rule(setup, points_site):
     assert PointsAccount.objects.get(household=setup["hh"]).balance == 10
 
 
-def test_stock_moves_through_the_api(setup, points_site):
-    c = api(setup["clerk"])
+def test_stock_moves_through_the_api(setup, points_site, api_login):
+    c = api_login(setup["clerk"])
     r = post(c, f"/api/points/shops/{points_site.shop.pk}/stock",
              {"product_id": points_site.soap.pk, "kind": "receipt", "quantity": 0}, key="s0")
     assert r.status_code == 400 and r.json()["field"] == "quantity"

@@ -6,7 +6,7 @@ import pytest
 from jiceng.accounts.models import Role
 from jiceng.core.errors import JicengError, PermissionDeniedError
 from jiceng.points import services
-from jiceng.points.models import PointsAccount, Product, Redemption, StockEntry, StockKind
+from jiceng.points.models import CardStatus, PointsAccount, PointsCard, Product, Redemption, StockEntry, StockKind
 from jiceng.points.selectors import reconciliation
 from jiceng.points.roles import SHOP_CLERK
 
@@ -127,3 +127,31 @@ def test_daily_reconciliation_matches_points_and_stock(points_site, counter, adm
     row = rows[0]
     assert row["points_spent"] == 11 and row["stock_points"] == 11 and row["difference"] == 0
     assert row["redemptions"] == 1 and row["items"] == 3
+
+
+def test_cards_are_issued_and_reissued_from_the_pages_with_a_message_each(points_site, district, make_household,
+                                                                         make_user, client):
+    from tests.conftest import PASSWORD
+
+    hh = make_household(district.grid_a1)
+    make_household(district.grid_a1)
+    worker = make_user(Role.GRID_WORKER, district.grid_a1)
+    assert client.login(username=worker.username, password=PASSWORD)
+    page = f"/points/households/{hh.pk}/"
+
+    def post(url, body=None):
+        resp = client.post(url, body or {}, follow=True)
+        return resp.redirect_chain[0], [(m.level_tag, m.message) for m in resp.context["messages"]]
+
+    went, said = post(f"{page}card/")
+    card = PointsCard.objects.get(household=hh, status=CardStatus.ACTIVE)
+    assert went == (page, 302) and said == [("success", f"已发卡 {card.number}")]
+    assert post(f"{page}card/") == ((page, 302), [("error", "该户已有在用的积分卡；遗失请办理挂失换发")])
+    assert post(f"{page}card/", {"reissue": "1"}) == ((page, 302), [("error", "请填写换发原因（如遗失、损坏）")])
+    assert PointsCard.objects.filter(household=hh).count() == 1
+    went, said = post(f"{page}card/", {"reissue": "1", "reason": "遗失"})
+    new = PointsCard.objects.get(household=hh, status=CardStatus.ACTIVE)
+    assert new.pk != card.pk and said == [("success", f"已换发新卡 {new.number}，旧卡停止使用")]
+    cards_page = f"/points/cards/?org={district.grid_a1.pk}"
+    assert post("/points/cards/issue/", {"org": district.grid_a1.pk}) == ((cards_page, 302),
+                                                                         [("success", "已为 1 户发放积分卡")])

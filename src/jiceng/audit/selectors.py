@@ -9,8 +9,12 @@ from django.db.models import Q
 from jiceng.accounts.permissions import can_view_audit
 from jiceng.accounts.scope import scope_for
 from jiceng.core.errors import PermissionDeniedError
+from jiceng.core.filters import filter_by
 
 from .models import AuditEntry
+
+ENTRY_FILTERS = {"action": "action__startswith", "actor": "actor_name", "object_type": "object_type",
+                 "object_id": "object_id"}
 
 
 def audit_entry_list(*, user, action: str = "", actor: str = "", object_type: str = "", object_id: str = ""):
@@ -23,14 +27,7 @@ def audit_entry_list(*, user, action: str = "", actor: str = "", object_type: st
             return qs.none()
         # Entries about units in scope, plus system-wide entries (no unit) for street-level auditors.
         qs = qs.filter(reduce(or_, (Q(org_path__startswith=p) for p in scope.paths)))
-    if action:
-        qs = qs.filter(action__startswith=action)
-    if actor:
-        qs = qs.filter(actor_name=actor)
-    if object_type:
-        qs = qs.filter(object_type=object_type)
-    if object_id:
-        qs = qs.filter(object_id=object_id)
+    qs = filter_by(qs, ENTRY_FILTERS, action=action, actor=actor, object_type=object_type, object_id=object_id)
     return qs.order_by("-id")
 
 

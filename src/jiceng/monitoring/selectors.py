@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from jiceng.accounts.scope import _assignments
 from jiceng.core.errors import NotFoundError
+from jiceng.core.filters import filter_by
 from jiceng.people.models import Household
 
 from . import permissions
@@ -16,6 +17,18 @@ from .models import (
 from .permissions import STAGE_ROLES
 
 PURPOSE = "monitoring_view"
+
+SIGNAL_FILTERS = {
+    "status": "status", "channel": "channel", "org_path": "org_path__startswith",
+    "overdue": Q(status=SignalStatus.OPEN, overdue_at__isnull=False),
+    "since": "raised_at__gte", "until": "raised_at__lt",
+}
+# "active" and "monitored" name groups of statuses; anything else is one status.
+CASE_STATUS_GROUPS = {"active": ACTIVE_CASE_STATUSES, "monitored": MONITORED_STATUSES}
+CASE_FILTERS = {
+    "status": lambda s: Q(status__in=CASE_STATUS_GROUPS[s]) if s in CASE_STATUS_GROUPS else Q(status=s),
+    "category": "category", "stage": "stage", "org_path": "org_path__startswith",
+}
 
 
 def household_get_for_user(user, household_id) -> Household:
@@ -53,36 +66,15 @@ def department_list_get_for_user(user, list_id) -> DepartmentList:
 def signal_list(*, user, status: str = "", channel: str = "", org_path: str = "", overdue: bool = False,
                 since=None, until=None):
     qs = RiskSignal.objects.accessible_to(user, purpose=PURPOSE).select_related("household__head", "household__org_unit")
-    if status:
-        qs = qs.filter(status=status)
-    if channel:
-        qs = qs.filter(channel=channel)
-    if org_path:
-        qs = qs.filter(org_path__startswith=org_path)
-    if overdue:
-        qs = qs.filter(status=SignalStatus.OPEN, overdue_at__isnull=False)
-    if since is not None:
-        qs = qs.filter(raised_at__gte=since)
-    if until is not None:
-        qs = qs.filter(raised_at__lt=until)
+    qs = filter_by(qs, SIGNAL_FILTERS, status=status, channel=channel, org_path=org_path, overdue=overdue,
+                   since=since, until=until)
     return qs.order_by("deadline", "id") if status == SignalStatus.OPEN else qs.order_by("-raised_at", "-id")
 
 
 def case_list(*, user, status: str = "", category: str = "", org_path: str = "", stage: str = ""):
     qs = MonitoringCase.objects.accessible_to(user, purpose=PURPOSE).select_related(
         "household__head", "household__org_unit", "responsible")
-    if status == "active":
-        qs = qs.filter(status__in=ACTIVE_CASE_STATUSES)
-    elif status == "monitored":
-        qs = qs.filter(status__in=MONITORED_STATUSES)
-    elif status:
-        qs = qs.filter(status=status)
-    if category:
-        qs = qs.filter(category=category)
-    if stage:
-        qs = qs.filter(stage=stage)
-    if org_path:
-        qs = qs.filter(org_path__startswith=org_path)
+    qs = filter_by(qs, CASE_FILTERS, status=status, category=category, stage=stage, org_path=org_path)
     return qs.order_by("org_path", "household__number", "-id")
 
 

@@ -16,6 +16,7 @@ from jiceng.core.errors import JicengError, NotFoundError, PermissionDeniedError
 from jiceng.core.scope import scope_safe
 from jiceng.orgs.models import OrgUnit
 from jiceng.orgs.selectors import org_roots_for_user, org_unit_get_for_user
+from jiceng.web.actions import run_action
 from jiceng.web.downloads import xlsx_response
 from jiceng.web.forms import apply_error
 from jiceng.web.pagination import CappedPaginator
@@ -331,18 +332,18 @@ def signal_list(request):
 def signal_act(request, pk, action):
     user = request.user
     sig = selectors.signal_get_for_user(user, pk)
-    try:
-        if action == "confirm":
-            services.signal_confirm(actor=user, signal=sig, note=request.POST.get("note", ""))
-            messages.success(request, _("已核实属实，进入识别流程（入户核实）"))
-        elif action == "dismiss":
-            services.signal_dismiss(actor=user, signal=sig, reason=request.POST.get("reason", ""))
-            messages.success(request, _("已核实排除"))
-        else:
-            raise NotFoundError()
-    except (JicengError, PermissionDeniedError) as exc:
-        messages.error(request, exc.message)
-    return redirect("monitoring:household", sig.household_id)
+    p = request.POST
+
+    def confirm():
+        services.signal_confirm(actor=user, signal=sig, note=p.get("note", ""))
+        return _("已核实属实，进入识别流程（入户核实）")
+
+    def dismiss():
+        services.signal_dismiss(actor=user, signal=sig, reason=p.get("reason", ""))
+        return _("已核实排除")
+
+    return run_action(request, {"confirm": confirm, "dismiss": dismiss}.get(action),
+                      then=("monitoring:household", sig.household_id))
 
 
 @scope_safe
@@ -352,38 +353,41 @@ def case_act(request, pk, action):
     user = request.user
     case = selectors.case_get_for_user(user, pk)
     p = request.POST
-    try:
-        if action == "step":
-            services.case_step(actor=user, case=case, approved=p.get("decision", "approve") == "approve",
-                               note=p.get("note", ""), consent=p.get("consent") == "on",
-                               category=p.get("category", ""), acted_on=p.get("acted_on") or None)
-            messages.success(request, _("已办理"))
-        elif action == "eliminate":
-            services.elimination_start(actor=user, case=case, note=p.get("note", ""), acted_on=p.get("acted_on") or None)
-            messages.success(request, _("风险消除条件已核实，进入村级民主评议"))
-        elif action == "responsible":
-            target = User.objects.filter(pk=p.get("user")).first() if (p.get("user") or "").isdigit() else None
-            services.responsible_assign(actor=user, case=case, user=target)
-            messages.success(request, _("帮扶责任人已确定"))
-        elif action == "measure_result":
-            measure = case.measures.filter(pk=p.get("measure") if (p.get("measure") or "").isdigit() else None).first()
-            if measure is None:
-                raise NotFoundError()
-            services.measure_update(actor=user, measure=measure, result=p.get("result", ""))
-            messages.success(request, _("帮扶成效已保存"))
-        elif action == "measure":
-            form = MeasureForm(p)
-            if not form.is_valid():
-                raise JicengError(next(iter(form.errors.values()))[0])
-            d = form.cleaned_data
-            services.measure_add(actor=user, case=case, kind=d["kind"], description=d["description"],
-                                 started_on=d["started_on"], amount=d["amount"], result=d["result"])
-            messages.success(request, _("帮扶措施已登记"))
-        else:
+
+    def step():
+        services.case_step(actor=user, case=case, approved=p.get("decision", "approve") == "approve",
+                           note=p.get("note", ""), consent=p.get("consent") == "on",
+                           category=p.get("category", ""), acted_on=p.get("acted_on") or None)
+        return _("已办理")
+
+    def eliminate():
+        services.elimination_start(actor=user, case=case, note=p.get("note", ""), acted_on=p.get("acted_on") or None)
+        return _("风险消除条件已核实，进入村级民主评议")
+
+    def responsible():
+        target = User.objects.filter(pk=p.get("user")).first() if (p.get("user") or "").isdigit() else None
+        services.responsible_assign(actor=user, case=case, user=target)
+        return _("帮扶责任人已确定")
+
+    def measure_result():
+        measure = case.measures.filter(pk=p.get("measure") if (p.get("measure") or "").isdigit() else None).first()
+        if measure is None:
             raise NotFoundError()
-    except (JicengError, PermissionDeniedError) as exc:
-        messages.error(request, exc.message)
-    return redirect("monitoring:household", case.household_id)
+        services.measure_update(actor=user, measure=measure, result=p.get("result", ""))
+        return _("帮扶成效已保存")
+
+    def measure():
+        form = MeasureForm(p)
+        if not form.is_valid():
+            raise JicengError(next(iter(form.errors.values()))[0])
+        d = form.cleaned_data
+        services.measure_add(actor=user, case=case, kind=d["kind"], description=d["description"],
+                             started_on=d["started_on"], amount=d["amount"], result=d["result"])
+        return _("帮扶措施已登记")
+
+    actions = {"step": step, "eliminate": eliminate, "responsible": responsible, "measure_result": measure_result,
+               "measure": measure}
+    return run_action(request, actions.get(action), then=("monitoring:household", case.household_id))
 
 
 @scope_safe
@@ -483,13 +487,13 @@ def department_list_detail(request, pk):
     user = request.user
     dl = selectors.department_list_get_for_user(user, pk)
     if request.method == "POST":
-        try:
-            dl = department_lists.department_list_apply(actor=user, department_list=dl)
-            if dl.status == "applied":
-                messages.success(request, _("已导入 %(n)d 条预警，均已生成核实任务") % {"n": dl.result.get("created", 0)})
-        except (JicengError, PermissionDeniedError) as exc:
-            messages.error(request, exc.message)
-        return redirect("monitoring:department_list", dl.pk)
+        def apply():
+            applied = department_lists.department_list_apply(actor=user, department_list=dl)
+            if applied.status == "applied":
+                return _("已导入 %(n)d 条预警，均已生成核实任务") % {"n": applied.result.get("created", 0)}
+            return None
+
+        return run_action(request, apply, then=("monitoring:department_list", dl.pk))
     return render(request, "monitoring/department_list.html", {"dl": dl, "errors": dl.result.get("errors", [])[:500]})
 
 

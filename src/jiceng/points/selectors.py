@@ -8,6 +8,7 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from jiceng.core.errors import NotFoundError
+from jiceng.core.filters import filter_by
 from jiceng.people.models import Household, HouseholdStatus
 
 from . import permissions
@@ -17,6 +18,8 @@ from .models import (
 )
 from .services.ledger import programme_for_path
 from .services.ratings import current_period, scores
+
+DECLARATION_FILTERS = {"status": "status", "org_path": "org_path__startswith", "household_id": "household_id"}
 
 
 def programme_for_user(user) -> PointsProgramme | None:
@@ -48,12 +51,7 @@ def programmes_for_user(user):
 def declaration_list(*, user, status: str = "", org_path: str = "", household_id=None, purpose: str = "points_view"):
     qs = (PointsDeclaration.objects.accessible_to(user, purpose=purpose)
           .select_related("household", "household__head", "item", "item__category", "resident", "submitted_by"))
-    if status:
-        qs = qs.filter(status=status)
-    if org_path:
-        qs = qs.filter(org_path__startswith=org_path)
-    if household_id:
-        qs = qs.filter(household_id=household_id)
+    qs = filter_by(qs, DECLARATION_FILTERS, status=status, org_path=org_path, household_id=household_id)
     return qs.order_by("-submitted_at", "-id")
 
 

@@ -9,12 +9,20 @@ from django.utils import timezone
 
 from jiceng.accounts.models import Role
 from jiceng.accounts.scope import _assignments, scope_for
+from jiceng.core.filters import filter_by
 
 from .models import OPEN_STATUSES, Report, ReportCategory, ReportStatus, RoutingRule
 from . import permissions
 from .permissions import DESK_ROLES, HANDLER_ROLES
 
 BASE = ("category", "org_unit", "handler_unit", "handler_partner", "reporter_household")
+# The list's filters, for the desk's and supervisors' list and for a resident's own reports alike.
+REPORT_FILTERS = {
+    "status": lambda s: Q(status__in=OPEN_STATUSES) if s == "open" else Q(status=s),
+    "overdue": Q(overdue_at__isnull=False, status__in=[ReportStatus.ASSIGNED, ReportStatus.IN_PROGRESS]),
+    "category_id": "category_id",
+    "org_path": "org_path__startswith",
+}
 
 
 def report_list(*, user, status: str = "", overdue: bool = False, category_id=None, org_path: str = ""):
@@ -25,16 +33,7 @@ def report_list(*, user, status: str = "", overdue: bool = False, category_id=No
         if not scope.paths:
             return qs.none()
         qs = qs.filter(reduce(or_, (Q(org_path__startswith=p) for p in scope.paths)))
-    if status == "open":
-        qs = qs.filter(status__in=OPEN_STATUSES)
-    elif status:
-        qs = qs.filter(status=status)
-    if overdue:
-        qs = qs.filter(overdue_at__isnull=False, status__in=[ReportStatus.ASSIGNED, ReportStatus.IN_PROGRESS])
-    if category_id:
-        qs = qs.filter(category_id=category_id)
-    if org_path:
-        qs = qs.filter(org_path__startswith=org_path)
+    qs = filter_by(qs, REPORT_FILTERS, status=status, overdue=overdue, category_id=category_id, org_path=org_path)
     return qs.order_by("-created_at", "-id")
 
 
@@ -69,15 +68,7 @@ def my_reports(*, user):
 
 def my_reports_filtered(*, user, status: str = "", overdue: bool = False, category_id=None):
     """The reports this user made, with the list's filters (a resident's view of the list)."""
-    qs = my_reports(user=user)
-    if status == "open":
-        qs = qs.filter(status__in=OPEN_STATUSES)
-    elif status:
-        qs = qs.filter(status=status)
-    if overdue:
-        qs = qs.filter(overdue_at__isnull=False, status__in=[ReportStatus.ASSIGNED, ReportStatus.IN_PROGRESS])
-    if category_id:
-        qs = qs.filter(category_id=category_id)
+    qs = filter_by(my_reports(user=user), REPORT_FILTERS, status=status, overdue=overdue, category_id=category_id)
     return qs.order_by("-created_at", "-id")
 
 

@@ -13,6 +13,7 @@ from jiceng.core.scope import scope_safe
 from jiceng.orgs.models import OrgUnit, OrgUnitKind, path_and_ancestors
 from jiceng.orgs.selectors import org_roots_for_user, org_unit_get_for_user
 from jiceng.people.models import PartnerUnit
+from jiceng.web.actions import run_action
 from jiceng.web.downloads import xlsx_response
 from jiceng.web.forms import apply_error
 from jiceng.web.pagination import CappedPaginator
@@ -150,35 +151,30 @@ def report_act(request, pk, action):
     user = request.user
     r = services.report_get(user, pk)
     p = request.POST
-    try:
-        if action == "accept":
-            services.report_accept(actor=user, report=r, category_id=p.get("category") or None)
-        elif action == "reject":
-            services.report_reject(actor=user, report=r, reason=p.get("reason", ""))
-        elif action == "merge":
-            target = services.report_get(user, p.get("target"))
-            services.report_reject(actor=user, report=r, reason=p.get("reason", ""), duplicate_of=target)
-        elif action == "assign":
-            unit = OrgUnit.objects.filter(pk=p.get("unit")).first() if p.get("unit") else None
-            partner = PartnerUnit.objects.filter(pk=p.get("partner")).first() if p.get("partner") else None
-            co_units = list(OrgUnit.objects.filter(pk__in=p.getlist("co_units")))
-            services.report_assign(actor=user, report=r, unit=unit, partner=partner, co_units=co_units,
-                                   reason=p.get("reason", ""))
-        elif action == "hand_back":
-            services.report_hand_back(actor=user, report=r, reason=p.get("reason", ""))
-        elif action == "start":
-            services.report_start(actor=user, report=r, note=p.get("note", ""))
-        elif action == "resolve":
-            services.report_resolve(actor=user, report=r, result=p.get("result", ""),
-                                    photos=request.FILES.getlist("photos"))
-        elif action == "rate":
-            services.report_rate(actor=user, report=r, rating=p.get("rating", ""), note=p.get("note", ""))
-        else:
-            raise NotFoundError()
-        messages.success(request, _("已办理"))
-    except (JicengError, PermissionDeniedError) as exc:
-        messages.error(request, exc.message)
-    return redirect("reports:detail", r.pk)
+
+    def merge():
+        target = services.report_get(user, p.get("target"))
+        services.report_reject(actor=user, report=r, reason=p.get("reason", ""), duplicate_of=target)
+
+    def assign():
+        unit = OrgUnit.objects.filter(pk=p.get("unit")).first() if p.get("unit") else None
+        partner = PartnerUnit.objects.filter(pk=p.get("partner")).first() if p.get("partner") else None
+        co_units = list(OrgUnit.objects.filter(pk__in=p.getlist("co_units")))
+        services.report_assign(actor=user, report=r, unit=unit, partner=partner, co_units=co_units,
+                               reason=p.get("reason", ""))
+
+    actions = {
+        "accept": lambda: services.report_accept(actor=user, report=r, category_id=p.get("category") or None),
+        "reject": lambda: services.report_reject(actor=user, report=r, reason=p.get("reason", "")),
+        "merge": merge,
+        "assign": assign,
+        "hand_back": lambda: services.report_hand_back(actor=user, report=r, reason=p.get("reason", "")),
+        "start": lambda: services.report_start(actor=user, report=r, note=p.get("note", "")),
+        "resolve": lambda: services.report_resolve(actor=user, report=r, result=p.get("result", ""),
+                                                   photos=request.FILES.getlist("photos")),
+        "rate": lambda: services.report_rate(actor=user, report=r, rating=p.get("rating", ""), note=p.get("note", "")),
+    }
+    return run_action(request, actions.get(action), then=("reports:detail", r.pk), done=_("已办理"))
 
 
 @scope_safe

@@ -1,0 +1,58 @@
+"""The import engine: every row is checked and everything is written in one transaction. One bad
+row rejects the file (nothing is written) and the user gets every error at once.
+
+Most kinds read the whole sheet, check it, then write. Residents (a street's roll is a million
+rows) stream: a batch of rows is checked and written inside the transaction, and the first error
+stops the writing while the checking goes on; the transaction is then rolled back.
+
+``base`` holds what every importer shares; ``org_units``, ``households`` and ``residents`` one kind
+each (the registry's other kinds are in ``imports.more_importers``); this module the kinds by name
+and ``import_file``."""
+from __future__ import annotations
+
+import hashlib
+
+from django.utils.translation import gettext as _
+
+from jiceng.accounts import permissions
+from jiceng.core.errors import JicengError, PermissionDeniedError
+from jiceng.orgs.models import OrgUnit
+
+from ..spec import SPECS
+from .base import Cancelled, ImportResult, Importer, RowError
+from .households import HouseholdImporter
+from .org_units import OrgUnitImporter
+from .residents import RELATIONSHIP_WORDS, ResidentImporter
+
+__all__ = [
+    "IMPORTERS", "RELATIONSHIP_WORDS", "Cancelled", "HouseholdImporter", "ImportResult", "Importer",
+    "OrgUnitImporter", "ResidentImporter", "RowError", "import_file",
+]
+
+IMPORTERS = {"org_units": OrgUnitImporter, "households": HouseholdImporter, "residents": ResidentImporter}
+
+
+def _register_more():
+    from ..more_importers import CadreImporter, PartnerUnitImporter, PartyMemberImporter
+
+    IMPORTERS.update(party_members=PartyMemberImporter, cadres=CadreImporter, partner_units=PartnerUnitImporter)
+
+
+def import_file(*, actor, kind: str, filename: str, data: bytes, root: OrgUnit | None = None, dry_run: bool = False,
+                simplify: bool = False, progress=None, should_cancel=None) -> ImportResult:
+    """Import one file of ``kind``: all rows or none."""
+    from ..readers import read_sheet
+
+    if len(IMPORTERS) < len(SPECS):
+        _register_more()
+    if kind not in IMPORTERS:
+        raise JicengError(_("未知的导入类型：%(k)s") % {"k": kind}, field="kind")
+    if not permissions.can_change_people(actor):
+        raise PermissionDeniedError(_("您的角色不能导入数据"))
+    if root is not None and not permissions.can_change_path(actor, root.path):
+        raise JicengError(_("“%(u)s”不在您的管辖范围内") % {"u": root.name}, field="org")
+    sheet = read_sheet(filename, data)
+    importer = IMPORTERS[kind](actor=actor, sheet=sheet, root=root, simplify=simplify, progress=progress,
+                               should_cancel=should_cancel)
+    importer.result.sha256 = hashlib.sha256(data).hexdigest()
+    return importer.run(dry_run=dry_run)
