@@ -127,3 +127,41 @@ def make_household(db, admin):
         return h
 
     return make
+
+
+@pytest.fixture
+def vendor_is_postgres():
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks are PostgreSQL's; this test runs in the PostgreSQL pass of `make test`")
+
+
+def in_threads(n: int, work) -> list:
+    """Run ``work(i)`` in ``n`` threads released together; each outcome is what ``work`` returned, or
+    the refusal's code (or the exception's class name). Every thread closes its connection."""
+    import threading
+
+    from django.db import connections
+
+    outcomes: list = []
+    lock = threading.Lock()
+    barrier = threading.Barrier(n)
+
+    def run(i):
+        try:
+            barrier.wait()
+            outcome = work(i)
+        except Exception as exc:  # noqa: BLE001 - the refusal's code is what the tests count
+            outcome = getattr(exc, "code", type(exc).__name__)
+        finally:
+            connections.close_all()
+        with lock:
+            outcomes.append(outcome)
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return outcomes

@@ -2,10 +2,48 @@
 registers (``core.modules.registry``). Nothing here names a module; ``urls.py`` and ``apps.py`` call it."""
 from __future__ import annotations
 
-from django.urls import include, path
+from functools import wraps
+
+from django.urls import URLPattern, URLResolver, include, path
 
 from jiceng.core.api import api_create
+from jiceng.core.errors import NotFoundError, PermissionDeniedError
 from jiceng.core.modules import registry, resolve
+
+
+def _gated(view, allowed):
+    """The view behind the module's door: a signed-in user the module does not admit gets 403 on a list or
+    form, and 404 on a record's page (the same answer as for a record that does not exist: ids cannot be
+    probed, rule 15)."""
+    @wraps(view)
+    def gated(request, *args, **kwargs):
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and not allowed(request):
+            match = getattr(request, "resolver_match", None)
+            raise NotFoundError() if (match and (match.args or match.kwargs)) else PermissionDeniedError()
+        return view(request, *args, **kwargs)
+
+    return gated
+
+
+def _gate_patterns(patterns, allowed) -> list:
+    gated = []
+    for p in patterns:
+        if isinstance(p, URLResolver):
+            gated.append(URLResolver(p.pattern, _gate_patterns(p.url_patterns, allowed), p.default_kwargs,
+                                     p.app_name, p.namespace))
+        else:
+            gated.append(URLPattern(p.pattern, _gated(p.callback, allowed), p.default_args, p.name))
+    return gated
+
+
+def _gate_router(router, allowed) -> None:
+    if getattr(router, "_jiceng_gated", False):
+        return
+    for path_view in router.path_operations.values():
+        for operation in path_view.operations:
+            operation.view_func = _gated(operation.view_func, allowed)
+    router._jiceng_gated = True
 
 
 def build_api():
@@ -14,7 +52,10 @@ def build_api():
     api = api_create(auth=BearerAuth())
     for module in registry.modules():
         for mount in module.api:
-            api.add_router(mount.prefix, resolve(mount.router))
+            router = resolve(mount.router)
+            if mount.allowed:
+                _gate_router(router, resolve(mount.allowed))
+            api.add_router(mount.prefix, router)
     return api
 
 
@@ -22,10 +63,17 @@ def module_urlpatterns() -> list:
     patterns = []
     for module in registry.modules():
         for mount in module.urls:
+            allowed = resolve(mount.allowed)
             if mount.urlconf:
-                patterns.append(path(mount.prefix, include(mount.urlconf)))
+                urlconf = include(mount.urlconf)
+                if allowed:
+                    included, app_name, namespace = urlconf
+                    inner = getattr(included, "urlpatterns", included)
+                    urlconf = (_gate_patterns(inner, allowed), app_name, namespace)
+                patterns.append(path(mount.prefix, urlconf))
             else:
-                patterns.append(path(mount.prefix, resolve(mount.view), name=mount.name))
+                view = resolve(mount.view)
+                patterns.append(path(mount.prefix, _gated(view, allowed) if allowed else view, name=mount.name))
     return patterns
 
 

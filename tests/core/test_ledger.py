@@ -19,6 +19,7 @@ from jiceng.core.ledger import posting
 from jiceng.points import services
 from jiceng.points.errors import InsufficientPoints, InsufficientStock
 from jiceng.points.models import EntryKind, PointsAccount, PointsLedgerEntry, PointsProgramme, Product, StockEntry
+from tests.conftest import in_threads
 
 from tests.points.conftest import points_site  # noqa: F401 - the fixture
 
@@ -375,40 +376,6 @@ def test_ledgers_verify_exits_0_then_1_after_tampering(book):
 
 
 # --------------------------------------------------------------------------- concurrency (PostgreSQL)
-
-@pytest.fixture
-def vendor_is_postgres():
-    if connection.vendor != "postgresql":
-        pytest.skip("row locks are PostgreSQL's; this test runs in the PostgreSQL pass of `make test`")
-
-
-def in_threads(n: int, work) -> list:
-    """``work(i)`` in ``n`` threads released together; each outcome is what ``work`` returned, the
-    refusal's code, or the exception's class name. Every thread closes its connection."""
-    outcomes: list = []
-    guard = threading.Lock()
-    barrier = threading.Barrier(n)
-
-    def run_one(i):
-        try:
-            barrier.wait()
-            outcome = work(i)
-        except JicengError as exc:
-            outcome = exc.code
-        except Exception as exc:  # noqa: BLE001 - the class is what the tests count
-            outcome = type(exc).__name__
-        finally:
-            connections.close_all()
-        with guard:
-            outcomes.append(outcome)
-
-    threads = [threading.Thread(target=run_one, args=(i,)) for i in range(n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return outcomes
-
 
 def spend_concurrently(book, n: int) -> list:
     return in_threads(n, lambda i: book.post(-3, f"spend-{i}") and "ok")

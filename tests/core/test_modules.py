@@ -107,3 +107,21 @@ def test_the_notice_board_lists_each_modules_public_page(district, client):
     html = page.content.decode()
     assert f"/public/points/{district.comm_a.code}/" in html and f"/public/reports/{district.comm_a.code}/" in html
     assert client.get("/public/000000000000/").status_code == 404
+
+
+def test_every_figure_on_the_demo_district_equals_its_records(db):
+    """On a living district (people, points, reports, monitoring built by the demo), each registered figure of
+    each unit is exactly the number of records its drill-down returns, and every module's figures count some."""
+    from jiceng.core.demo import demo_build
+
+    run = demo_build(households=40, seed=4)
+    b = run.built["people"]
+    year = Period.year(dt.date.today().year)
+    seen = {}
+    for code, figure in registry.figures().items():
+        for unit in [b.street, *b.communities]:
+            records = figure.records(unit, year)
+            assert figure.value(unit, year) == records.count() == len(list(records)), (code, unit.name)
+        seen[code] = figure.value(b.street, year)
+    assert seen["people.households"] == 40
+    assert seen["reports.received"] > 0 and seen["monitoring.monitored"] > 0

@@ -100,7 +100,7 @@ def test_resident_declares_for_their_own_household(client, mon, make_user):
     assert sig.channel == "self" and sig.raised_by_id == resident_user.pk
     # The resident sees no economic record.
     assert client.get(f"/monitoring/households/{mon.household.pk}/").status_code == 404
-    assert client.get("/monitoring/figures/").status_code == 404
+    assert client.get("/monitoring/figures/").status_code == 403  # monitoring's door refuses a resident
 
 
 def test_figures_count_and_link_to_the_households_behind_them(client, mon):

@@ -4,46 +4,14 @@ from __future__ import annotations
 import threading
 
 import pytest
-from django.db import connection, connections
+from django.db import connections
 
-from jiceng.accounts.models import Role
 from jiceng.points import services
 from jiceng.points.models import PointsAccount, Product, Redemption, StockEntry, StockKind
 from jiceng.points.roles import SHOP_CLERK
+from tests.conftest import in_threads
 
 pytestmark = [pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def vendor_is_postgres():
-    if connection.vendor != "postgresql":
-        pytest.skip("row locks are PostgreSQL's; this test runs in the PostgreSQL pass of `make test`")
-
-
-def in_threads(n: int, work) -> list:
-    """Run ``work(i)`` in ``n`` threads released together; each outcome is what ``work`` returned, or
-    the refusal's code (or the exception's class name). Every thread closes its connection."""
-    outcomes: list = []
-    lock = threading.Lock()
-    barrier = threading.Barrier(n)
-
-    def run(i):
-        try:
-            barrier.wait()
-            outcome = work(i)
-        except Exception as exc:  # noqa: BLE001 - the refusal's code is what the tests count
-            outcome = getattr(exc, "code", type(exc).__name__)
-        finally:
-            connections.close_all()
-        with lock:
-            outcomes.append(outcome)
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return outcomes
 
 
 def redeem_one_each(n: int, *, clerk, shop, household, product) -> list:

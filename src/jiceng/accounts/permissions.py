@@ -60,3 +60,26 @@ def is_resident_only(user) -> bool:
 def can_use_registry(user) -> bool:
     """Staff who read the people registry: the organisation and registry menus are theirs."""
     return is_staff_user(user) and can_view_registry(user)
+
+
+# Doors of the registry's modules (``UrlMount.allowed`` / ``ApiMount.allowed``: a predicate on the request).
+def enters_registry(request) -> bool:
+    """The organisation tree and the registry's pages: staff who read the registry."""
+    return can_use_registry(request.user)
+
+
+def enters_registry_api(request) -> bool:
+    """The registry's API: staff who read it; residents read their own household and its members only."""
+    if can_view_registry(request.user):
+        return True
+    return is_resident_only(request.user) and request.path.startswith(("/api/households", "/api/residents"))
+
+
+def enters_audit(request) -> bool:
+    return can_view_audit(request.user)
+
+
+def resident_page(request, names) -> bool:
+    """A resident-only user on one of the pages a module opens to residents."""
+    match = getattr(request, "resolver_match", None)
+    return is_resident_only(request.user) and match is not None and match.url_name in names

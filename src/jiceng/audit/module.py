@@ -6,7 +6,7 @@ from jiceng.core.modules import MenuEntry, Module, Panel, UrlMount
 module = Module(
     label="audit",
     name=_("审计日志"),
-    urls=[UrlMount("audit/", "jiceng.audit.urls")],
+    urls=[UrlMount("audit/", "jiceng.audit.urls", allowed="jiceng.accounts.permissions:enters_audit")],
     menu=[MenuEntry(_("审计日志"), "audit:list", "jiceng.accounts.permissions:can_view_audit", order=900)],
     panels=[Panel("home", "audit/_home_recent.html", "jiceng.audit.selectors:home_recent", order=20)],
 )

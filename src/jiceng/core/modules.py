@@ -40,14 +40,19 @@ class UrlMount:
     urlconf: str = ""
     view: Ref | None = None
     name: str = ""
+    # Who may enter at all: ``allowed(request)``; a signed-in user refused here gets 403 on every page of the
+    # mount whatever the page itself checks next (a user with no role sees no module's empty lists).
+    allowed: Ref | None = None
 
 
 @dataclass(frozen=True)
 class ApiMount:
-    """An API router (django-ninja) mounted under ``/api/<prefix>``."""
+    """An API router (django-ninja) mounted under ``/api/<prefix>``; ``allowed(request)`` as for URLs (an
+    operation declared without auth stays open)."""
 
     prefix: str
     router: Ref
+    allowed: Ref | None = None
 
 
 @dataclass(frozen=True)

@@ -36,6 +36,35 @@ def _paths_q(field: str, paths: list[str]) -> Q:
     return reduce(or_, (Q(**{f"{field}__startswith": p}) for p in paths))
 
 
+# The reason a service gives when it re-reads, locks or updates a record it has already fetched through the
+# actor's scope and authorised, or reads the rows that belong to such a record: ``unscoped(AUTHORISED)``.
+AUTHORISED = "rows of a record already fetched through the actor's scope and authorised"
+
+
+# The reason an import gives: it matches the file's rows to the registry by their keys (ID number, household
+# number), then checks each row's place against the importer's scope.
+IMPORT_MATCH = "an import matches rows by their keys, then checks each row's place against the importer's scope"
+
+# The reason a selector gives when it narrows rows to the user's scope itself, in the lines that follow (a
+# hand-written condition on the scope's paths): ``unscoped(FILTERED_BELOW)``.
+FILTERED_BELOW = "narrowed to the user's scope by the conditions that follow"
+
+
+def _caller() -> str:
+    """Where the project's code asked for the rows (the error names the line to mend)."""
+    import sysconfig
+    import traceback
+
+    stdlib = sysconfig.get_paths()["stdlib"]
+    for frame in reversed(traceback.extract_stack()[:-3]):
+        name = frame.filename
+        if "site-packages" in name or name.startswith(stdlib) or name.endswith("core/scope.py"):
+            continue
+        short = name.split("/src/", 1)[1] if "/src/" in name else "/".join(name.rsplit("/", 2)[-2:])
+        return f"{short}:{frame.lineno} {frame.name}"
+    return "outside the project"
+
+
 class UnscopedQueryError(RuntimeError):
     """A scoped model's rows were read, while serving a user, through a queryset that no scope narrowed."""
 
@@ -109,11 +138,13 @@ class ScopedQuerySet(models.QuerySet):
 
     # -- the guard: every way a queryset reaches the database for rows or numbers
     def _check_scope(self) -> None:
-        if self._scope_reason or not _scope_required.get() or self._known_related_objects:
+        # A related manager's rows (``household.members``, ``member.linked_households``) carry the parent as
+        # their "instance" hint: rows of a record the caller already holds.
+        if self._scope_reason or not _scope_required.get() or self._hints.get("instance") is not None:
             return
         raise UnscopedQueryError(
-            f"{self.model._meta.label}: rows read without a scope while serving a request; start from "
-            f"accessible_to(user), within(path) of an authorised record, or unscoped(reason)")
+            f"{self.model._meta.label}: rows read without a scope while serving a request ({_caller()}); start "
+            f"from accessible_to(user), within(path) of an authorised record, or unscoped(reason)")
 
     def _fetch_all(self):
         if self._result_cache is None:
@@ -142,6 +173,11 @@ class ScopedQuerySet(models.QuerySet):
     def aggregate(self, *args, **kwargs):
         self._check_scope()
         return super().aggregate(*args, **kwargs)
+
+    def bulk_update(self, objs, fields, batch_size=None):
+        # The caller holds the rows it updates.
+        return super(ScopedQuerySet, self._scoped("bulk_update of rows the caller holds")).bulk_update(
+            objs, fields, batch_size=batch_size)
 
     def update(self, **kwargs):
         self._check_scope()

@@ -6,6 +6,7 @@ import datetime as dt
 from django.utils.translation import gettext as _
 
 from jiceng.audit.services import audit_log
+from jiceng.core.scope import IMPORT_MATCH
 from jiceng.people.idnumber import normalise
 from jiceng.people.models import (
     Cadre, CadreKind, Gender, Household, PartnerPairing, PartnerUnit, PartnerUnitKind, PartyMember,
@@ -33,12 +34,12 @@ class PartyMemberImporter(Importer):
     def validate(self):
         rows, first = self.sheet.rows, self.sheet.first_row_number
         ids = [normalise(self.cell(r, "id_number")) for r in rows]
-        residents = {r.id_number: r for r in Resident.objects.filter(id_number__in=ids)}
+        residents = {r.id_number: r for r in Resident.objects.unscoped(IMPORT_MATCH).filter(id_number__in=ids)}
         members = {m.resident_id: m for m in PartyMember.objects.filter(resident__id_number__in=ids)
                    .prefetch_related("linked_households")}
         units = self.units_by_code(self.cell(r, "branch_code") for r in rows)
         numbers = {x for r in rows for x in split_list(self.cell(r, "linked_households"))}
-        households = {h.number: h for h in Household.objects.filter(number__in=list(numbers))}
+        households = {h.number: h for h in Household.objects.unscoped(IMPORT_MATCH).filter(number__in=list(numbers))}
         seen = {}
         self.plan = []
         for i, row in enumerate(rows):

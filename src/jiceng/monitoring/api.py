@@ -11,6 +11,7 @@ from pydantic import StringConstraints
 
 from jiceng.core.api import Id, InputSchema, OptionalId, Text, error_responses
 from jiceng.core.errors import JicengError, NotFoundError
+from jiceng.core.scope import AUTHORISED
 from jiceng.orgs.selectors import org_roots_for_user, org_unit_get_for_user
 
 from . import figures as figures_mod
@@ -246,7 +247,7 @@ def _case_out(c) -> dict:
             summary="农户经济档案（默认最近一年；每次读取记入审计日志）")
 def profile_get(request, household_id: Id, year: int | None = Query(None, ge=2000, le=2100)):
     h = selectors.household_get_for_user(request.user, household_id)
-    qs = EconomicProfile.objects.filter(household=h)
+    qs = EconomicProfile.objects.unscoped(AUTHORISED).filter(household=h)
     profile = (qs.filter(year=year) if year else qs).order_by("-year").first()
     if profile is None:
         raise NotFoundError(field="year")

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy
 
 from jiceng.audit.services import audit_log
 from jiceng.core.errors import JicengError, PermissionDeniedError
+from jiceng.core.scope import AUTHORISED
 from jiceng.imports.engine import Importer
 from jiceng.imports.parsers import ParseError, parse_choice, parse_date
 from jiceng.imports.readers import read_sheet
@@ -74,7 +75,7 @@ class DepartmentWarningImporter(Importer):
             self.error(first, "id_number", "", _("一次最多导入%(n)d行") % {"n": MAX_ROWS})
             return
         ids = [check_id_number(self.cell(r, "id_number")).number for r in rows]
-        residents = {r.id_number: r for r in Resident.objects.filter(id_number__in=ids).select_related("household")}
+        residents = {r.id_number: r for r in Resident.objects.unscoped(AUTHORISED).filter(id_number__in=ids).select_related("household")}
         seen: dict[tuple, int] = {}
         today = timezone.localdate()
         self.plan = []

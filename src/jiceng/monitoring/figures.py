@@ -13,7 +13,7 @@ from .models import (
 
 
 def _cases(path):
-    return MonitoringCase.objects.filter(org_path__startswith=path)
+    return MonitoringCase.objects.within(path)
 
 
 def metric_cases(metric: str, path: str, start: dt.date, end: dt.date):
@@ -66,7 +66,7 @@ def figures(path: str, start: dt.date, end: dt.date) -> dict:
 
     lo = timezone.make_aware(dt.datetime.combine(start, dt.time.min))
     hi = timezone.make_aware(dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min))
-    signals = RiskSignal.objects.filter(org_path__startswith=path, raised_at__gte=lo, raised_at__lt=hi)
+    signals = RiskSignal.objects.within(path).filter(raised_at__gte=lo, raised_at__lt=hi)
     by_channel = {c: 0 for c in Channel.values}
     for row in signals.values("channel").annotate(n=Count("id")):
         by_channel[row["channel"]] = row["n"]
@@ -80,7 +80,7 @@ def figures(path: str, start: dt.date, end: dt.date) -> dict:
         "signals": signals.count(), "by_channel": [(c, Channel(c).label, n) for c, n in by_channel.items()],
         "signals_open": signals.filter(status=SignalStatus.OPEN).count(),
         "signals_confirmed": signals.filter(status=SignalStatus.CONFIRMED).count(),
-        "profiles": EconomicProfile.objects.filter(org_path__startswith=path, year=end.year).count(),
+        "profiles": EconomicProfile.objects.within(path).filter(year=end.year).count(),
     }
 
 
@@ -100,3 +100,15 @@ METRIC_LABELS = {
     "identifying": "正在识别", "visits_due": "应走访", "visits_done": "已走访", "visits_overdue": "走访逾期",
     "schooling": "更新就学信息", "employment": "更新就业信息",
 }
+
+
+# Registered figures (module.py): a number per unit and period, and exactly the cases behind it.
+def registered_cases(metric: str):
+    def records(unit, period):
+        return metric_cases(metric, unit.path, period.start, period.end)
+
+    def value(unit, period) -> int:
+        return records(unit, period).count()
+
+    records.__name__ = value.__name__ = f"cases_{metric}"
+    return value, records

@@ -1,7 +1,9 @@
 """What return-to-poverty monitoring (防返贫监测) registers (module contract, rule 20)."""
 from django.utils.translation import gettext_lazy as _
 
-from jiceng.core.modules import ApiMount, DemoStep, Job, MenuEntry, Module, Panel, Purpose, RoleDef, UrlMount
+from jiceng.core.modules import ApiMount, DemoStep, Figure, Job, MenuEntry, Module, Panel, Purpose, RoleDef, UrlMount
+
+from .figures import registered_cases
 
 from .roles import (
     COUNTY_APPROVER, COUNTY_APPROVER_LABEL, MONITORING_MANAGE_ROLES, MONITORING_RECORD_ROLES, MONITORING_VIEW_ROLES,
@@ -10,8 +12,8 @@ from .roles import (
 module = Module(
     label="monitoring",
     name=_("防返贫监测"),
-    urls=[UrlMount("monitoring/", "jiceng.monitoring.urls")],
-    api=[ApiMount("/", "jiceng.monitoring.api:router")],
+    urls=[UrlMount("monitoring/", "jiceng.monitoring.urls", allowed="jiceng.monitoring.permissions:may_enter")],
+    api=[ApiMount("/", "jiceng.monitoring.api:router", allowed="jiceng.monitoring.permissions:may_enter_api")],
     menu=[
         MenuEntry(_("防返贫监测"), "monitoring:worklist", "jiceng.monitoring.permissions:can_view_any", order=80),
         MenuEntry(_("困难申报"), "monitoring:declare_mine", "jiceng.accounts.permissions:is_resident_only",
@@ -36,5 +38,10 @@ module = Module(
     ],
     panels=[Panel("household", "monitoring/_household_panel.html", "jiceng.monitoring.selectors:household_panel",
                   order=10)],
+    figures=[
+        Figure("monitoring.enrolled", _("新纳入监测户"), _("户"), *registered_cases("enrolled")),
+        Figure("monitoring.eliminated", _("风险消除户"), _("户"), *registered_cases("eliminated")),
+        Figure("monitoring.monitored", _("监测帮扶中"), _("户"), *registered_cases("monitored")),
+    ],
     context="jiceng.monitoring.permissions:monitoring_nav",
 )

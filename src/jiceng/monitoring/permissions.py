@@ -81,3 +81,19 @@ def monitoring_nav(request) -> dict:
     if user is None or not user.is_authenticated:
         return {}
     return {"monitoring_nav": {"lists": can_import_any(user), "manage": can_manage_any(user)}}
+
+
+def may_enter(request) -> bool:
+    """Monitoring's door: the roles that handle it; a resident only on their own declaration page."""
+    from jiceng.accounts.permissions import resident_page
+
+    return can_view_any(request.user) or resident_page(request, {"declare_mine"})
+
+
+def may_enter_api(request) -> bool:
+    """The API: the roles that handle monitoring; a resident only to declare a difficulty for their household."""
+    from jiceng.accounts.permissions import is_resident_only
+
+    if can_view_any(request.user):
+        return True
+    return is_resident_only(request.user) and request.path.endswith("/declarations")

@@ -7,6 +7,7 @@ from django.utils import timezone
 from jiceng.accounts.scope import _assignments
 from jiceng.core.errors import NotFoundError
 from jiceng.core.filters import filter_by
+from jiceng.core.scope import AUTHORISED, FILTERED_BELOW
 from jiceng.people.models import Household
 
 from . import permissions
@@ -100,7 +101,7 @@ def approvals_waiting(*, user):
 
     last_actor = (ReviewStep.objects.filter(case=OuterRef("pk"), procedure=OuterRef("procedure"), actor__isnull=False)
                   .order_by("-at", "-id").values("actor_id")[:1])
-    qs = (MonitoringCase.objects.filter(status__in=[CaseStatus.IDENTIFYING, CaseStatus.ELIMINATING])
+    qs = (MonitoringCase.objects.unscoped(FILTERED_BELOW).filter(status__in=[CaseStatus.IDENTIFYING, CaseStatus.ELIMINATING])
           .exclude(stage__in=[Stage.POSTING, Stage.DONE]).annotate(last_actor=Subquery(last_actor))
           .exclude(last_actor=user.pk).select_related("household__head", "household__org_unit"))
     if not user.is_superuser:
@@ -125,7 +126,7 @@ def visits_due(*, user, mine_only: bool = False, overdue: bool = False):
 
 def worklist(*, user) -> dict:
     today = timezone.localdate()
-    to_verify = signal_list(user=user, status=SignalStatus.OPEN) if permissions.can_record_any(user) else RiskSignal.objects.none()
+    to_verify = signal_list(user=user, status=SignalStatus.OPEN) if permissions.can_record_any(user) else RiskSignal.objects.unscoped(AUTHORISED).none()
     mine = visits_due(user=user, mine_only=True)
     return {
         "signals": to_verify[:50], "signals_count": to_verify.count(),
@@ -141,7 +142,7 @@ def worklist(*, user) -> dict:
 
 
 def profiles_of(household):
-    return (EconomicProfile.objects.filter(household=household).order_by("-year")
+    return (EconomicProfile.objects.unscoped(AUTHORISED).filter(household=household).order_by("-year")
             .prefetch_related("members__resident"))
 
 
@@ -150,8 +151,8 @@ def household_badge(user, household) -> dict | None:
     (no economic figures, so it is not a view of the economic record)."""
     if not permissions.can_view(user, household.org_path):
         return None
-    case = MonitoringCase.objects.filter(household=household).order_by("-created_at").first()
-    return {"case": case, "open_signals": RiskSignal.objects.filter(household=household,
+    case = MonitoringCase.objects.unscoped(AUTHORISED).filter(household=household).order_by("-created_at").first()
+    return {"case": case, "open_signals": RiskSignal.objects.unscoped(AUTHORISED).filter(household=household,
                                                                     status=SignalStatus.OPEN).count()}
 
 

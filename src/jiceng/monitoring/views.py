@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from jiceng.accounts.models import User
 from jiceng.core.errors import JicengError, NotFoundError, PermissionDeniedError
-from jiceng.core.scope import scope_safe
+from jiceng.core.scope import AUTHORISED, scope_safe
 from jiceng.orgs.models import OrgUnit
 from jiceng.orgs.selectors import org_roots_for_user, org_unit_get_for_user
 from jiceng.web.actions import run_action
@@ -97,7 +97,7 @@ def household_list(request):
     if request.GET.get("format") == "xlsx":
         return _households_xlsx(user, unit, qs, title)
     page = CappedPaginator(qs, 30).get_page(request.GET.get("page"))
-    for c in MonitoringCase.objects.filter(household_id__in=[h.pk for h in page]).order_by("created_at"):
+    for c in MonitoringCase.objects.unscoped(AUTHORISED).filter(household_id__in=[h.pk for h in page]).order_by("created_at"):
         cases[c.household_id] = c
     for h in page:
         h.case = cases.get(h.pk)
@@ -120,7 +120,7 @@ def _households_xlsx(user, unit, qs, title):
                         "风险消除日期", "帮扶责任人"], bold)
     rows = list(qs[:20000])
     latest = {}
-    for c in MonitoringCase.objects.filter(household_id__in=[h.pk for h in rows]).select_related("responsible").order_by("created_at"):
+    for c in MonitoringCase.objects.unscoped(AUTHORISED).filter(household_id__in=[h.pk for h in rows]).select_related("responsible").order_by("created_at"):
         latest[c.household_id] = c
     from jiceng.people.idnumber import mask_name
 
@@ -152,7 +152,7 @@ def household_detail(request, pk):
     checklist = None
     if current is not None:
         checklist = guarantees(services.profile_facts(current, list(current.members.all())), today=timezone.localdate())
-    cases = list(MonitoringCase.objects.filter(household=h).select_related("responsible")
+    cases = list(MonitoringCase.objects.unscoped(AUTHORISED).filter(household=h).select_related("responsible")
                  .prefetch_related("steps__actor", "measures", "scheduled_visits").order_by("-created_at"))
     active = next((c for c in cases if c.status in (CaseStatus.IDENTIFYING, CaseStatus.MONITORED,
                                                    CaseStatus.ELIMINATING)), None)
@@ -199,9 +199,9 @@ def profile_edit(request, pk, year):
         raise NotFoundError()
     if request.method == "GET":
         services.profile_viewed(actor=user, household=h, what="profile_edit")
-    profile = EconomicProfile.objects.filter(household=h, year=year).first()
+    profile = EconomicProfile.objects.unscoped(AUTHORISED).filter(household=h, year=year).first()
     if profile is None:  # start from last year's figures, if any
-        base = EconomicProfile.objects.filter(household=h, year__lt=year).order_by("-year").first()
+        base = EconomicProfile.objects.unscoped(AUTHORISED).filter(household=h, year__lt=year).order_by("-year").first()
     else:
         base = profile
     members = living_members(h)

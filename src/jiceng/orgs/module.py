@@ -6,7 +6,7 @@ from jiceng.core.modules import ApiMount, MenuEntry, Module, UrlMount
 module = Module(
     label="orgs",
     name=_("组织体系"),
-    urls=[UrlMount("orgs/", "jiceng.orgs.urls")],
-    api=[ApiMount("/orgs", "jiceng.orgs.api:router")],
+    urls=[UrlMount("orgs/", "jiceng.orgs.urls", allowed="jiceng.accounts.permissions:enters_registry")],
+    api=[ApiMount("/orgs", "jiceng.orgs.api:router", allowed="jiceng.accounts.permissions:enters_registry")],
     menu=[MenuEntry(_("组织体系"), "orgs:tree", "jiceng.accounts.permissions:can_use_registry", order=10)],
 )

@@ -17,17 +17,17 @@ def _until(period) -> dt.datetime:
 
 
 def households(unit, period):
-    return Household.objects.filter(org_path__startswith=unit.path, status=HouseholdStatus.ACTIVE,
+    return Household.objects.within(unit.path).filter(status=HouseholdStatus.ACTIVE,
                                     created_at__lt=_until(period))
 
 
 def residents(unit, period):
-    return Resident.objects.filter(org_path__startswith=unit.path, status=ResidentStatus.LIVING,
+    return Resident.objects.within(unit.path).filter(status=ResidentStatus.LIVING,
                                    created_at__lt=_until(period))
 
 
 def party_members(unit, period):
-    return PartyMember.objects.filter(org_path__startswith=unit.path, created_at__lt=_until(period))
+    return PartyMember.objects.within(unit.path).filter(created_at__lt=_until(period))
 
 
 def count_of(records):

@@ -10,8 +10,8 @@ _STAFF = "jiceng.accounts.permissions:can_use_registry"
 module = Module(
     label="people",
     name=_("人口台账"),
-    urls=[UrlMount("people/", "jiceng.people.urls")],
-    api=[ApiMount("/", "jiceng.people.api:router")],
+    urls=[UrlMount("people/", "jiceng.people.urls", allowed="jiceng.accounts.permissions:enters_registry")],
+    api=[ApiMount("/", "jiceng.people.api:router", allowed="jiceng.accounts.permissions:enters_registry_api")],
     menu=[
         MenuEntry(_("住户"), "people:household_list", _STAFF, order=20),
         MenuEntry(_("居民"), "people:resident_list", _STAFF, order=30),

@@ -283,15 +283,18 @@ def household_list(*, user, q: str = "", org_path: str = "", status: str = "", p
             .annotate(member_count=Count("members")).order_by("org_path", "number"))
 
 
-def household_get_for_user(user, household_id, *, purpose: str = "view") -> Household:
+def household_get_for_user(user, household_id, *, purpose: str = "view", related: bool = True,
+                           field: str | None = None) -> Household:
+    """The household if the user may see it for ``purpose``, else one not-found error (rule 15). Other modules
+    fetch households through here too (``related=False``: without its members and party members)."""
+    qs = Household.objects.accessible_to(user, purpose=purpose).select_related("head", "org_unit")
+    if related:
+        qs = qs.prefetch_related(Prefetch("members", queryset=Resident.objects.order_by("relationship", "birth_date")),
+                                 "linked_party_members__resident")
     try:
-        return (Household.objects.accessible_to(user, purpose=purpose)
-                .select_related("head", "org_unit")
-                .prefetch_related(Prefetch("members", queryset=Resident.objects.order_by("relationship", "birth_date")),
-                                  "linked_party_members__resident")
-                .get(pk=_int(household_id)))
+        return qs.get(pk=_int(household_id))
     except Household.DoesNotExist:
-        raise NotFoundError() from None
+        raise NotFoundError(field=field) from None
 
 
 def party_member_list(*, user, q: str = "", org_path: str = "", status: str = "", purpose: str = "view"):

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from jiceng.accounts import permissions
 from jiceng.audit.services import audit_log, diff
 from jiceng.core.errors import ErrorCollector, JicengError, NotFoundError, PermissionDeniedError
+from jiceng.core.scope import AUTHORISED
 from jiceng.orgs.models import HOUSEHOLD_KINDS, OrgUnit, OrgUnitKind
 
 from .idnumber import check_id_number
@@ -113,7 +114,7 @@ def _validate_resident(data: dict, errors: ErrorCollector, *, exclude_id: int | 
     if check.ok:
         data["birth_date"] = check.birth_date
         data["gender"] = check.gender
-        dupe = Resident.objects.filter(id_number=check.number).exclude(pk=exclude_id).first()
+        dupe = Resident.objects.unscoped("one person, one record: the registry-wide duplicate check").filter(id_number=check.number).exclude(pk=exclude_id).first()
         if dupe is not None:
             errors.add("id_number", _("身份证号%(n)s已登记（居民编号 %(id)s），同一人不能重复登记")
                        % {"n": check.number[:6] + "********" + check.number[-4:], "id": dupe.pk})
@@ -203,7 +204,7 @@ def resident_update(*, actor, resident: Resident, **changes) -> Resident:
     errors.raise_if_any()
     try:
         with transaction.atomic():
-            locked = Resident.objects.select_for_update().get(pk=resident.pk)
+            locked = Resident.objects.unscoped(AUTHORISED).select_for_update().get(pk=resident.pk)
             for key in RESIDENT_FIELDS:
                 setattr(locked, key, merged[key] if merged[key] is not None else getattr(locked, key))
             locked.name_search = to_simplified(locked.name)
@@ -215,9 +216,9 @@ def resident_update(*, actor, resident: Resident, **changes) -> Resident:
             _sync_name_keys(locked)
             if locked.household_id:
                 if locked.relationship == Relationship.HEAD:
-                    Household.objects.filter(pk=locked.household_id).update(head=locked)
+                    Household.objects.unscoped(AUTHORISED).filter(pk=locked.household_id).update(head=locked)
                 elif locked.household.head_id == locked.pk:
-                    Household.objects.filter(pk=locked.household_id).update(head=None)
+                    Household.objects.unscoped(AUTHORISED).filter(pk=locked.household_id).update(head=None)
             b, a = diff(before, _resident_snapshot(locked))
             if a:
                 audit_log(actor=actor, action="people.resident.updated", obj=locked, before=b, after=a)
@@ -245,7 +246,8 @@ def _next_household_number(unit: OrgUnit) -> str:
     from django.db.models.functions import Length
 
     prefix = f"{unit.code}-"
-    last = (Household.objects.filter(number__regex=rf"^{re.escape(prefix)}[0-9]+$")
+    last = (Household.objects.unscoped("numbers are unique registry-wide; moved households keep theirs")
+            .filter(number__regex=rf"^{re.escape(prefix)}[0-9]+$")
             .order_by(Length("number").desc(), "-number").values_list("number", flat=True).first())
     n = int(last[len(prefix):]) + 1 if last else 1
     return f"{prefix}{n:04d}"
@@ -265,7 +267,7 @@ def household_create(*, actor, org_unit: OrgUnit | None, address: str, number: s
     if status not in HouseholdStatus.values:
         errors.add("status", _("未知的住户状态：%(s)s") % {"s": status})
     number = (number or "").strip()
-    if number and Household.objects.filter(number=number).exists():
+    if number and Household.objects.unscoped("household numbers are unique registry-wide").filter(number=number).exists():
         errors.add("number", _("户编号“%(n)s”已存在") % {"n": number})
     head_data = dict(head or {})
     if head_data:
@@ -317,7 +319,7 @@ def household_update(*, actor, household: Household, **changes) -> Household:
         errors.add("head", _("户主必须是本户成员"))
     errors.raise_if_any()
     with transaction.atomic():
-        locked = Household.objects.select_for_update().get(pk=household.pk)
+        locked = Household.objects.unscoped(AUTHORISED).select_for_update().get(pk=household.pk)
         before = _household_snapshot(locked)
         for key, value in changes.items():
             setattr(locked, key, value.strip() if isinstance(value, str) else value)
@@ -326,7 +328,7 @@ def household_update(*, actor, household: Household, **changes) -> Household:
             old_head = locked.head_id
             locked.head = head
             if head is not None:
-                Resident.objects.filter(pk=head.pk).update(relationship=Relationship.HEAD)
+                Resident.objects.unscoped(AUTHORISED).filter(pk=head.pk).update(relationship=Relationship.HEAD)
             if old_head and (head is None or old_head != head.pk):
                 Resident.objects.filter(pk=old_head).update(relationship=Relationship.OTHER)
         locked.save()
@@ -346,7 +348,7 @@ def household_move(*, actor, household: Household, to_unit: OrgUnit | None, addr
         errors.add("to_unit", _("住户已在“%(u)s”，请选择其他网格或楼栋") % {"u": unit.name})
     errors.raise_if_any()
     with transaction.atomic():
-        locked = Household.objects.select_for_update().get(pk=household.pk)
+        locked = Household.objects.unscoped(AUTHORISED).select_for_update().get(pk=household.pk)
         before = _household_snapshot(locked)
         locked.org_unit = unit
         locked.org_path = unit.path
@@ -387,7 +389,7 @@ def party_member_create(*, actor, resident: Resident, branch: OrgUnit, join_date
         errors.add("join_date", _("请填写入党日期")) if "join_date" not in errors.errors else None
     elif join_date <= resident.birth_date or join_date > dt.date.today():
         errors.add("join_date", _("入党日期应在出生日期之后、今天之前"))
-    if PartyMember.objects.filter(resident=resident).exists():
+    if PartyMember.objects.unscoped("one membership per person, registry-wide").filter(resident=resident).exists():
         errors.add("resident", _("%(n)s已登记为党员") % {"n": resident.name})
     for h in linked_households:
         if not permissions.can_change_path(actor, h.org_path):
@@ -430,7 +432,7 @@ def party_member_update(*, actor, member: PartyMember, **changes) -> PartyMember
             errors.add("linked_households", _("住户%(n)s不在您的管辖范围内") % {"n": h.number})
     errors.raise_if_any()
     with transaction.atomic():
-        locked = PartyMember.objects.select_for_update().get(pk=member.pk)
+        locked = PartyMember.objects.unscoped(AUTHORISED).select_for_update().get(pk=member.pk)
         before = {"status": locked.status, "join_date": locked.join_date, "party_post": locked.party_post,
                   "branch": locked.branch_id,
                   "linked_households": sorted(locked.linked_households.values_list("pk", flat=True))}

@@ -14,6 +14,7 @@ from jiceng.accounts.services import client_ip
 from jiceng.core.api import ErrorOut, Id, InputSchema, OptionalId, Text, error_responses
 from jiceng.core.errors import JicengError, NotFoundError
 from jiceng.core.idempotency import require_key, run_once
+from jiceng.core.scope import AUTHORISED
 from jiceng.orgs.selectors import org_unit_get_for_user
 
 from . import permissions, selectors, services
@@ -211,7 +212,7 @@ def _summary_out(household) -> dict:
 
 
 def _item(item_id) -> PointsItem:
-    item = PointsItem.objects.filter(pk=item_id).first()
+    item = PointsItem.objects.unscoped(AUTHORISED).filter(pk=item_id).first()
     if item is None:
         raise NotFoundError(field="item_id")
     return item
@@ -274,7 +275,7 @@ def declaration_create(request, payload: DeclarationIn):
                   resident_id=payload.resident_id)
         from jiceng.people.models import Household
 
-        hh = Household.objects.filter(pk=payload.household_id).first()
+        hh = Household.objects.unscoped(AUTHORISED).filter(pk=payload.household_id).first()
         if hh is not None and permissions.can_record_points(user, hh.org_path):
             return services.declaration_record(actor=user, **kw)
         return services.declaration_submit(actor=user, **kw)

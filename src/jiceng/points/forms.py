@@ -5,6 +5,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from jiceng.core.scope import AUTHORISED
 from jiceng.web.forms import BootstrapMixin
 
 from .models import CapPeriod, PointsCategory, PointsProgramme, Product, StockKind
@@ -59,7 +60,8 @@ class RecordForm(BootstrapMixin, forms.Form):
         super().__init__(*args, **kw)
         from .models import PointsItem
 
-        self.fields["item"].queryset = PointsItem.objects.filter(pk__in=[i.pk for i in items]).select_related("category")
+        self.fields["item"].queryset = (PointsItem.objects.unscoped(AUTHORISED).filter(pk__in=[i.pk for i in items])
+                                       .select_related("category"))
         self.fields["resident"].choices = [("", "—")] + [(m.pk, m.name) for m in members]
         self.initial.setdefault("occurred_on", timezone.localdate())
 
@@ -91,7 +93,8 @@ class EventForm(BootstrapMixin, forms.Form):
         super().__init__(*args, **kw)
         from .models import PointsItem
 
-        self.fields["item"].queryset = PointsItem.objects.filter(pk__in=[i.pk for i in items if i.points > 0]).select_related("category")
+        self.fields["item"].queryset = (PointsItem.objects.unscoped(AUTHORISED)
+                                       .filter(pk__in=[i.pk for i in items if i.points > 0]).select_related("category"))
         from jiceng.people.idnumber import mask_name
 
         self.fields["households"].choices = [

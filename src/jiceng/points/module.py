@@ -15,9 +15,9 @@ _RESIDENT = "jiceng.accounts.permissions:is_resident_only"
 module = Module(
     label="points",
     name=_("积分制"),
-    urls=[UrlMount("points/", "jiceng.points.urls"),
+    urls=[UrlMount("points/", "jiceng.points.urls", allowed="jiceng.points.permissions:may_enter"),
           UrlMount("public/points/<str:code>/", view="jiceng.points.views:public_notice", name="public_points")],
-    api=[ApiMount("/", "jiceng.points.api:router")],
+    api=[ApiMount("/", "jiceng.points.api:router", allowed="jiceng.points.permissions:may_enter_api")],
     menu=[
         MenuEntry(_("积分制"), "points:overview", "jiceng.points.permissions:sees_points_menu", order=70),
         MenuEntry(_("积分超市"), "points:shop_list", "jiceng.points.permissions:sees_shop_menu", order=90),

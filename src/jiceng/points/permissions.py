@@ -72,3 +72,21 @@ def points_nav(request) -> dict:
     if user is None or not user.is_authenticated:
         return {}
     return {"points_nav": {"review": can_review_any(user), "record": can_record_any(user), "view": can_view_any(user)}}
+
+
+RESIDENT_PAGES = {"my_points", "my_declare", "my_shop"}
+
+
+def may_enter(request) -> bool:
+    """Points' door: staff who see points, shop counters, and residents on their own pages."""
+    from jiceng.accounts.permissions import resident_page
+
+    user = request.user
+    return can_view_any(user) or can_use_any_shop(user) or resident_page(request, RESIDENT_PAGES)
+
+
+def may_enter_api(request) -> bool:
+    from jiceng.accounts.permissions import is_resident_only
+
+    user = request.user
+    return can_view_any(user) or can_use_any_shop(user) or is_resident_only(user)

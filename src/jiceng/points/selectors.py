@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from jiceng.core.errors import NotFoundError
 from jiceng.core.filters import filter_by
+from jiceng.core.scope import AUTHORISED, FILTERED_BELOW
 from jiceng.people.models import Household, HouseholdStatus
 
 from . import permissions
@@ -79,7 +80,7 @@ def household_get_for_points(user, household_id, *, purpose: str = "points_view"
 
 def household_summary(household) -> dict:
     """Balance, card, latest rating, rank in the grid (current period), for a household page."""
-    account = PointsAccount.objects.filter(household=household).first()
+    account = PointsAccount.objects.unscoped(AUTHORISED).filter(household=household).first()
     card = PointsCard.objects.filter(household=household, status=CardStatus.ACTIVE).first()
     rating = StarRating.objects.filter(household=household).order_by("-period_start").first()
     programme = programme_for_path(household.org_path)
@@ -89,7 +90,7 @@ def household_summary(household) -> dict:
     if programme:
         start, end, period_label = current_period(programme)
         grid_scores = scores(household.org_unit.path, start, end)
-        total = Household.objects.filter(org_path__startswith=household.org_unit.path,
+        total = Household.objects.within(household.org_unit.path).filter(
                                          status=HouseholdStatus.ACTIVE).count()
         score = grid_scores.get(household.pk, 0)
         rank = 1 + sum(1 for s in grid_scores.values() if s > score)
@@ -106,7 +107,7 @@ def public_notice(unit, *, now=None):
     """What the public notice page (积分公示) shows for a community: items in publicity, and
     recently posted ones, with names masked by the template."""
     now = now or timezone.now()
-    base = (PointsDeclaration.objects.filter(org_path__startswith=unit.path)
+    base = (PointsDeclaration.objects.within(unit.path)
             .select_related("household", "household__head", "household__org_unit", "item", "item__category"))
     publicising = base.filter(status=DeclarationStatus.PUBLICISING).order_by("publicity_ends_at", "id")[:300]
     posted = base.filter(status=DeclarationStatus.POSTED, posted_at__gte=now - dt.timedelta(days=30)).order_by(
@@ -117,7 +118,7 @@ def public_notice(unit, *, now=None):
 def ranking(*, path: str, start: dt.date, end: dt.date, limit: int = 10):
     """Top and bottom households by points in a period under a unit (红黑榜)."""
     score_by = scores(path, start, end)
-    households = {h.pk: h for h in Household.objects.filter(org_path__startswith=path, status=HouseholdStatus.ACTIVE)
+    households = {h.pk: h for h in Household.objects.within(path).filter(status=HouseholdStatus.ACTIVE)
                   .select_related("head", "org_unit")}
     rows = [(score_by.get(pk, 0), h) for pk, h in households.items()]
     rows.sort(key=lambda r: (-r[0], r[1].number))
@@ -136,7 +137,7 @@ def shops_for_user(user):
     from jiceng.accounts.scope import scope_for
 
     scope = scope_for(user, purpose="points_shop")
-    qs = Shop.objects.select_related("programme", "org_unit").order_by("org_path", "id")
+    qs = Shop.objects.unscoped(FILTERED_BELOW).select_related("programme", "org_unit").order_by("org_path", "id")
     if scope.everything:
         return list(qs)
     return [s for s in qs if any(s.org_path.startswith(p) for p in scope.paths)]
@@ -147,17 +148,17 @@ def shops_visible(user):
     from jiceng.accounts.scope import scope_for
 
     scope = scope_for(user, purpose="points_view")
-    qs = Shop.objects.filter(is_active=True).select_related("org_unit").order_by("org_path", "id")
+    qs = Shop.objects.unscoped(FILTERED_BELOW).filter(is_active=True).select_related("org_unit").order_by("org_path", "id")
     if scope.everything:
         return list(qs)
     paths = list(scope.paths)
     if scope.resident_household_id:
-        paths.append(Household.objects.get(pk=scope.resident_household_id).org_path)
+        paths.append(Household.objects.unscoped(AUTHORISED).get(pk=scope.resident_household_id).org_path)
     return [s for s in qs if any(p.startswith(s.org_path) or s.org_path.startswith(p) for p in paths)]
 
 
 def shop_get_for_user(user, shop_id, *, purpose: str = "points_shop") -> Shop:
-    shop = Shop.objects.select_related("programme", "org_unit").filter(pk=shop_id).first()
+    shop = Shop.objects.unscoped(AUTHORISED).select_related("programme", "org_unit").filter(pk=shop_id).first()
     if shop is None:
         raise NotFoundError()
     if purpose == "points_shop" and not permissions.can_operate_shop(user, shop):
@@ -178,7 +179,7 @@ def counter_households(*, shop, q: str, limit: int = 20):
     """Households a clerk may serve, found by number, head's name or the last digits of a phone."""
     from jiceng.people.search import to_simplified
 
-    qs = Household.objects.filter(org_path__startswith=shop.org_path, status=HouseholdStatus.ACTIVE).select_related("head")
+    qs = Household.objects.within(shop.org_path).filter(status=HouseholdStatus.ACTIVE).select_related("head")
     q = (q or "").strip()
     if not q:
         return []

@@ -13,6 +13,7 @@ from ninja.responses import NinjaJSONEncoder
 from jiceng.core.api import Id, InputSchema, OptionalId, Text, error_responses
 from jiceng.core.errors import JicengError, NotFoundError
 from jiceng.core.idempotency import run_once
+from jiceng.core.scope import AUTHORISED
 from jiceng.orgs.models import OrgUnit
 from jiceng.orgs.selectors import org_unit_get_for_user
 from jiceng.people.models import PartnerUnit
@@ -230,7 +231,7 @@ def report_submit(request, payload: SubmitIn):
     else:
         from jiceng.people.models import Volunteer
 
-        woodpecker = bool(user.resident_id) and Volunteer.objects.filter(resident_id=user.resident_id,
+        woodpecker = bool(user.resident_id) and Volunteer.objects.unscoped(AUTHORISED).filter(resident_id=user.resident_id,
                                                                          is_woodpecker=True).exists()
         channel = Channel.WOODPECKER if woodpecker else Channel.RESIDENT
     staff = channel in (Channel.DESK, Channel.GRID)

@@ -16,8 +16,7 @@ DONE = [ReportStatus.RESOLVED, ReportStatus.CLOSED]
 
 
 def _base(path: str, start: dt.datetime, end: dt.datetime):
-    return Report.objects.filter(org_path__startswith=path, created_at__gte=start, created_at__lt=end,
-                                 merged_into__isnull=True)
+    return Report.objects.within(path).filter(created_at__gte=start, created_at__lt=end, merged_into__isnull=True)
 
 
 AGGREGATES = {
@@ -118,3 +117,23 @@ def apply_filters(qs, params):
     if params.get("handler_partner"):
         qs = qs.filter(handler_partner_id=params["handler_partner"])
     return qs
+
+
+# Registered figures (module.py): reports received at a unit's places in a period, and those done or overdue.
+def registered_reports(which: str):
+    from django.utils import timezone
+
+    def records(unit, period):
+        lo = timezone.make_aware(dt.datetime.combine(period.start, dt.time.min))
+        hi = timezone.make_aware(dt.datetime.combine(period.end + dt.timedelta(days=1), dt.time.min))
+        qs = _base(unit.path, lo, hi)
+        if which == "done":
+            return qs.filter(status__in=DONE)
+        if which == "overdue":
+            return qs.filter(overdue_at__isnull=False)
+        return qs
+
+    def value(unit, period) -> int:
+        return records(unit, period).count()
+
+    return value, records

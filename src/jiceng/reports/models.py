@@ -1,10 +1,10 @@
 """Problem reports (啄木鸟/诉求办理): categories, reports and their lifecycle, routing rules,
-handlers, the timeline (notices go through the shared outbox, jiceng.notices). Open311 GeoReport v2 is one intake door."""
+handlers, the timeline. Notices go through the shared outbox (jiceng.notices). Open311 GeoReport v2 is one
+intake door."""
 from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from jiceng.core.scope import ScopedQuerySet

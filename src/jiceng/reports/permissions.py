@@ -76,3 +76,27 @@ def can_open_setup(user) -> bool:
 
 def sees_reports_menu(user) -> bool:
     return is_desk(user) or is_handler(user)
+
+
+# A resident files reports, follows their own and rates them (each page shows only their own).
+RESIDENT_PAGES = {"new", "mine", "detail", "photo", "act"}
+
+
+def is_staff_of_reports(user) -> bool:
+    """The desk, handlers, partners' liaisons, and every registry reader (the list shows reports in their area)."""
+    from jiceng.accounts.permissions import can_view_registry
+    from jiceng.accounts.scope import roles_of
+
+    return is_desk(user) or is_handler(user) or Role.PARTNER_HANDLER in roles_of(user) or can_view_registry(user)
+
+
+def may_enter(request) -> bool:
+    from jiceng.accounts.permissions import resident_page
+
+    return is_staff_of_reports(request.user) or resident_page(request, RESIDENT_PAGES)
+
+
+def may_enter_api(request) -> bool:
+    from jiceng.accounts.permissions import is_resident_only
+
+    return is_staff_of_reports(request.user) or is_resident_only(request.user)

@@ -10,6 +10,7 @@ from django.utils import timezone
 from jiceng.accounts.models import Role
 from jiceng.accounts.scope import _assignments, scope_for
 from jiceng.core.filters import filter_by
+from jiceng.core.scope import FILTERED_BELOW
 
 from .models import OPEN_STATUSES, Report, ReportCategory, ReportStatus, RoutingRule
 from . import permissions
@@ -28,7 +29,7 @@ REPORT_FILTERS = {
 def report_list(*, user, status: str = "", overdue: bool = False, category_id=None, org_path: str = ""):
     """Reports at places in the user's scope (the desk's queue and the supervisors' view)."""
     scope = scope_for(user, purpose="view")
-    qs = Report.objects.select_related(*BASE)
+    qs = Report.objects.unscoped(FILTERED_BELOW).select_related(*BASE)
     if not scope.everything:
         if not scope.paths:
             return qs.none()
@@ -40,7 +41,8 @@ def report_list(*, user, status: str = "", overdue: bool = False, category_id=No
 def my_tasks(*, user):
     """Reports this user handles: handed to their unit (or below it, for supervisors), or to their partner."""
     if getattr(user, "is_superuser", False):
-        return Report.objects.filter(status__in=[ReportStatus.ASSIGNED, ReportStatus.IN_PROGRESS]).select_related(*BASE)
+        return (Report.objects.unscoped("a system administrator handles everywhere")
+                .filter(status__in=[ReportStatus.ASSIGNED, ReportStatus.IN_PROGRESS]).select_related(*BASE))
     units = [a.org_unit for a in _assignments(user) if a.role in HANDLER_ROLES]
     partner_paths = [a.org_unit.path for a in _assignments(user) if a.role == Role.PARTNER_HANDLER]
     q = Q(pk__in=[])
@@ -48,13 +50,14 @@ def my_tasks(*, user):
         q |= Q(handler_unit__path__startswith=u.path)
     for p in partner_paths:
         q |= Q(handler_partner__isnull=False, org_path__startswith=p)
-    return (Report.objects.filter(q, status__in=[ReportStatus.ASSIGNED, ReportStatus.IN_PROGRESS])
+    return (Report.objects.unscoped(FILTERED_BELOW).filter(q, status__in=[ReportStatus.ASSIGNED, ReportStatus.IN_PROGRESS])
             .select_related(*BASE).order_by("deadline", "id"))
 
 
 def desk_queue(*, user):
     scope_roles = [a.org_unit.path for a in _assignments(user) if a.role in DESK_ROLES]
-    qs = Report.objects.filter(status__in=[ReportStatus.SUBMITTED, ReportStatus.ACCEPTED]).select_related(*BASE)
+    qs = (Report.objects.unscoped(FILTERED_BELOW).filter(status__in=[ReportStatus.SUBMITTED, ReportStatus.ACCEPTED])
+          .select_related(*BASE))
     if getattr(user, "is_superuser", False):
         return qs.order_by("created_at")
     if not scope_roles:
@@ -63,7 +66,7 @@ def desk_queue(*, user):
 
 
 def my_reports(*, user):
-    return Report.objects.filter(reporter=user).select_related(*BASE).order_by("-created_at")
+    return Report.objects.unscoped("the user's own reports").filter(reporter=user).select_related(*BASE).order_by("-created_at")
 
 
 def my_reports_filtered(*, user, status: str = "", overdue: bool = False, category_id=None):
@@ -101,7 +104,7 @@ def inbox(*, user, limit: int = 20):
 
 def public_board(unit, *, limit: int = 50):
     """Recent reports at a community: category, status, age, the handler's reply; no personal details."""
-    return (Report.objects.filter(org_path__startswith=unit.path, merged_into__isnull=True)
+    return (Report.objects.within(unit.path).filter(merged_into__isnull=True)
             .exclude(status=ReportStatus.SUBMITTED).select_related("category", "org_unit", "handler_unit",
                                                                    "handler_partner")
             .order_by("-created_at")[:limit])

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from jiceng.audit.services import audit_log
 from jiceng.core.errors import ErrorCollector, JicengError, NotFoundError, PermissionDeniedError
 from jiceng.core.images import clean_photo
+from jiceng.core.scope import AUTHORISED
 from jiceng.notices.services import Subject, notification_send
 from jiceng.orgs.models import OrgUnit, OrgUnitKind, path_and_ancestors
 
@@ -53,7 +54,7 @@ def settings_for(site) -> ReportSettings:
 
 
 def _locked(report_id) -> Report:
-    return Report.objects.select_for_update(of=("self",)).select_related("category", "handler_unit").get(pk=report_id)
+    return Report.objects.unscoped(AUTHORISED).select_for_update(of=("self",)).select_related("category", "handler_unit").get(pk=report_id)
 
 
 def _notify(report, message: str, *, users=(), reporter: bool = False, now=None) -> None:
@@ -186,7 +187,8 @@ def duplicates_of(report, *, limit: int = 10):
     if located:
         min_lat, max_lat, min_long, max_long = bounding_box(report.lat, report.long, s.duplicate_metres)
         place |= Q(lat__gte=min_lat, lat__lte=max_lat, long__gte=min_long, long__lte=max_long)
-    candidates = (Report.objects.filter(place, category=report.category, created_at__gte=since,
+    candidates = (Report.objects.unscoped("a new report's duplicates at its place, whoever may see them")
+                  .filter(place, category=report.category, created_at__gte=since,
                                         status__in=[ReportStatus.ACCEPTED, ReportStatus.ASSIGNED,
                                                     ReportStatus.IN_PROGRESS])
                   .exclude(pk=report.pk).select_related("org_unit").order_by("-created_at", "-id"))
@@ -488,7 +490,7 @@ def open311_client_for_key(key: str) -> Open311Client | None:
 
 
 def report_get(user, report_id) -> Report:
-    r = Report.objects.select_related("category", "handler_unit", "handler_partner", "org_unit").filter(pk=report_id).first()
+    r = Report.objects.unscoped(AUTHORISED).select_related("category", "handler_unit", "handler_partner", "org_unit").filter(pk=report_id).first()
     if r is None or not permissions.can_view(user, r):
         raise NotFoundError()
     return r

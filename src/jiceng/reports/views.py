@@ -60,7 +60,8 @@ def report_new(request):
         else:
             from jiceng.people.models import Volunteer
 
-            woodpecker = Volunteer.objects.filter(resident_id=user.resident_id, is_woodpecker=True).exists()
+            woodpecker = (Volunteer.objects.unscoped("the user's own volunteer record")
+                          .filter(resident_id=user.resident_id, is_woodpecker=True).exists())
             channel = Channel.WOODPECKER if woodpecker else Channel.RESIDENT
         try:
             r = services.report_submit(

@@ -5,6 +5,7 @@ from django.utils.translation import gettext as _
 
 from jiceng.accounts import permissions
 from jiceng.audit.services import audit_log
+from jiceng.core.scope import IMPORT_MATCH
 from jiceng.orgs.models import OrgUnit
 from jiceng.people.models import Household, HouseholdStatus, Resident, ResidentNameKey, ResidentTag
 from jiceng.people.search import reverse
@@ -59,7 +60,7 @@ class HouseholdImporter(Importer):
         missing = {self.cell(r, "unit_code") for _n, r in batch} - self.units.keys()
         self.units.update(self.units_by_code(missing))
         numbers = [self.cell(r, "number") for _n, r in batch]
-        existing = {h.number: h for h in Household.objects.filter(number__in=[n for n in numbers if n])}
+        existing = {h.number: h for h in Household.objects.unscoped(IMPORT_MATCH).filter(number__in=[n for n in numbers if n])}
         plan = [self.check_row(n, row, existing) for n, row in batch]
         if self.errors:
             return  # counts are not reported for a rejected file, and a wrong row may lack its unit
@@ -136,6 +137,6 @@ class HouseholdImporter(Importer):
         for (unit_id, path), ids in moved.items():
             for i in range(0, len(ids), 5000):
                 chunk = ids[i:i + 5000]
-                Resident.objects.filter(household_id__in=chunk).update(org_unit_id=unit_id, org_path=path)
+                Resident.objects.unscoped(IMPORT_MATCH).filter(household_id__in=chunk).update(org_unit_id=unit_id, org_path=path)
                 ResidentTag.objects.filter(resident__household_id__in=chunk).update(org_path=path)
                 ResidentNameKey.objects.filter(resident__household_id__in=chunk).update(org_path=path)

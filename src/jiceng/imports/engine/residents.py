@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from jiceng.accounts import permissions
 from jiceng.audit.services import audit_log
+from jiceng.core.scope import IMPORT_MATCH
 from jiceng.orgs.models import OrgUnit
 from jiceng.people.idnumber import check_id_number
 from jiceng.people.models import (
@@ -310,16 +311,16 @@ class ResidentImporter(Importer):
                     pks = [row[0] for row in cur.fetchall()]
             existing = {}
             for i in range(0, len(pks), chunk):
-                for found in Resident.objects.filter(pk__in=pks[i:i + chunk]).prefetch_related("tags"):
+                for found in Resident.objects.unscoped(IMPORT_MATCH).filter(pk__in=pks[i:i + chunk]).prefetch_related("tags"):
                     existing[found.id_number] = found
             return households, existing
         for i in range(0, len(hh_wanted), chunk):
-            for row in Household.objects.filter(number__in=hh_wanted[i:i + chunk]).values_list(
+            for row in Household.objects.unscoped(IMPORT_MATCH).filter(number__in=hh_wanted[i:i + chunk]).values_list(
                     "number", "pk", "org_unit_id", "org_path", "head__id_number"):
                 households[row[0]] = row
         existing: dict[str, Resident] = {}
         for i in range(0, len(ids), chunk):
-            for res in Resident.objects.filter(id_number__in=ids[i:i + chunk]).prefetch_related("tags"):
+            for res in Resident.objects.unscoped(IMPORT_MATCH).filter(id_number__in=ids[i:i + chunk]).prefetch_related("tags"):
                 existing[res.id_number] = res
         return households, existing
 

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from jiceng.audit.services import audit_log
 from jiceng.core.errors import JicengError, PermissionDeniedError
+from jiceng.core.scope import AUTHORISED
 from jiceng.notices.services import Subject, notification_send
 
 from .. import permissions
@@ -48,7 +49,7 @@ def months_before(day: dt.date, months: int) -> dt.date:
 
 
 def _locked(case) -> MonitoringCase:
-    return MonitoringCase.objects.select_for_update(of=("self",)).select_related("household").get(pk=case.pk)
+    return MonitoringCase.objects.unscoped(AUTHORISED).select_for_update(of=("self",)).select_related("household").get(pk=case.pk)
 
 
 def _parse_day(value, today: dt.date) -> dt.date:
@@ -71,7 +72,7 @@ def elimination_conditions(case: MonitoringCase, *, today: dt.date | None = None
     today = today or timezone.localdate()
     site = site_of(case.org_path)
     s = settings_for(site)
-    profile = (EconomicProfile.objects.filter(household_id=case.household_id).order_by("-year")
+    profile = (EconomicProfile.objects.unscoped(AUTHORISED).filter(household_id=case.household_id).order_by("-year")
                .prefetch_related("members__resident").first())
     if profile is None:
         return [(_("家庭经济档案"), False, _("没有经济档案，无法判断"))]
@@ -99,7 +100,8 @@ def elimination_conditions(case: MonitoringCase, *, today: dt.date | None = None
     fired = evaluate(facts, line=line, previous_per_head=None, thresholds=thresholds, today=today)
     rigid = fired.get(RuleCode.RIGID_EXPENSE)
     out.append((_("刚性支出问题已解决"), rigid is None, rigid or _("刚性支出在合理范围内")))
-    open_signals = RiskSignal.objects.filter(household_id=case.household_id, status=SignalStatus.OPEN).count()
+    open_signals = RiskSignal.objects.unscoped(AUTHORISED).filter(household_id=case.household_id,
+                                                                status=SignalStatus.OPEN).count()
     others = [v for k, v in fired.items() if k not in (RuleCode.RIGID_EXPENSE, RuleCode.INCOME_BELOW_LINE)]
     out.append((_("无新增风险"), not open_signals and not others,
                 _("有 %(n)d 条待核实的风险信号") % {"n": open_signals} if open_signals else ("；".join(others) or _("无"))))
@@ -215,12 +217,12 @@ def _step_locked(case: MonitoringCase, *, actor, approved: bool, note: str, cons
 def _people(case) -> int:
     from jiceng.people.models import Resident, ResidentStatus
 
-    return Resident.objects.filter(household_id=case.household_id, status=ResidentStatus.LIVING).count()
+    return Resident.objects.unscoped(AUTHORISED).filter(household_id=case.household_id, status=ResidentStatus.LIVING).count()
 
 
 def profile_line_track(case: MonitoringCase, today: dt.date) -> None:
     """Start (or stop) the income observation period from the household's latest profile."""
-    profile = EconomicProfile.objects.filter(household_id=case.household_id).order_by("-year").first()
+    profile = EconomicProfile.objects.unscoped(AUTHORISED).filter(household_id=case.household_id).order_by("-year").first()
     line = income_line_for(settings_for(site_of(case.org_path)), profile.year) if profile else None
     if profile is None or line is None or profile.income_per_head < line:
         case.income_above_since = None

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from jiceng.audit.services import audit_log, diff
 from jiceng.core.errors import ErrorCollector, JicengError, PermissionDeniedError
+from jiceng.core.scope import AUTHORISED
 from jiceng.people.models import Resident, ResidentStatus
 
 from .. import permissions
@@ -34,7 +35,7 @@ _CHOICES = {"employment": Employment, "school_stage": SchoolStage, "labour_capac
 
 
 def living_members(household) -> list[Resident]:
-    return list(Resident.objects.filter(household=household, status=ResidentStatus.LIVING).order_by("birth_date", "id"))
+    return list(Resident.objects.unscoped(AUTHORISED).filter(household=household, status=ResidentStatus.LIVING).order_by("birth_date", "id"))
 
 
 def profile_facts(profile: EconomicProfile, members=None) -> ProfileFacts:
@@ -129,7 +130,7 @@ def profile_save(*, actor, household, year: int, values: dict, members: dict | N
             errors.add("member_count", _("家庭人口应为不小于1的整数"))
     errors.raise_if_any()
     with transaction.atomic(durable=True):
-        profile = (EconomicProfile.objects.select_for_update().filter(household=household, year=year).first())
+        profile = (EconomicProfile.objects.unscoped(AUTHORISED).select_for_update().filter(household=household, year=year).first())
         created = profile is None
         if created:
             profile = EconomicProfile(household=household, year=year, org_path=household.org_path,

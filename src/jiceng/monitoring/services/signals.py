@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from jiceng.audit.services import audit_log
 from jiceng.core.errors import JicengError, PermissionDeniedError
+from jiceng.core.scope import AUTHORISED
 
 from .. import permissions
 from ..models import (
@@ -30,7 +31,7 @@ def signal_raise(*, actor, household, channel: str, kind: str = "", rule_code: s
     """Open a signal and its verification task (deadline: the site's verification period)."""
     now = now or timezone.now()
     s = settings_for(site_of(household.org_path))
-    active = (MonitoringCase.objects.filter(household=household, status__in=ACTIVE_CASE_STATUSES)
+    active = (MonitoringCase.objects.unscoped(AUTHORISED).filter(household=household, status__in=ACTIVE_CASE_STATUSES)
               .values_list("pk", flat=True).first())
     with transaction.atomic():
         signal = RiskSignal.objects.create(
@@ -44,7 +45,7 @@ def signal_raise(*, actor, household, channel: str, kind: str = "", rule_code: s
 
 
 def latest_profile(household) -> EconomicProfile | None:
-    return (EconomicProfile.objects.filter(household=household).order_by("-year")
+    return (EconomicProfile.objects.unscoped(AUTHORISED).filter(household=household).order_by("-year")
             .prefetch_related("members__resident").first())
 
 
@@ -65,7 +66,7 @@ def rules_run_for_household(household, *, now=None, actor=None, _site_cache=None
         site = site_of(household.org_path)
         s, thresholds = settings_for(site), thresholds_for(site)
     line = income_line_for(s, profile.year)
-    previous = (EconomicProfile.objects.filter(household=household, year=profile.year - 1)
+    previous = (EconomicProfile.objects.unscoped(AUTHORISED).filter(household=household, year=profile.year - 1)
                 .values_list("income_per_head", flat=True).first())
     fired = evaluate(profile_facts(profile, list(profile.members.all())), line=line, previous_per_head=previous,
                      thresholds=thresholds, today=today)
@@ -77,10 +78,10 @@ def rules_run_for_household(household, *, now=None, actor=None, _site_cache=None
     if not previous:
         evaluated.discard(RuleCode.INCOME_DROP)
     with transaction.atomic():
-        open_rules = {sig.rule_code: sig for sig in RiskSignal.objects.select_for_update()
+        open_rules = {sig.rule_code: sig for sig in RiskSignal.objects.unscoped(AUTHORISED).select_for_update()
                       .filter(household=household, channel=Channel.RULE, status=SignalStatus.OPEN)}
         # A rule signal already verified (confirmed or dismissed) for this profile year is not raised again.
-        handled = set(RiskSignal.objects.filter(
+        handled = set(RiskSignal.objects.unscoped(AUTHORISED).filter(
             household=household, channel=Channel.RULE, profile_year=profile.year,
             status__in=[SignalStatus.CONFIRMED, SignalStatus.DISMISSED]).values_list("rule_code", flat=True))
         for code, why in fired.items():
@@ -100,7 +101,7 @@ def rules_run_for_household(household, *, now=None, actor=None, _site_cache=None
                 audit_log(actor=actor, action="monitoring.signal.cleared", obj=sig, object_repr=sig.label(),
                           after={"profile_year": profile.year})
                 counts["cleared"] += 1
-        case = (MonitoringCase.objects.select_for_update().filter(household=household, status__in=MONITORED_STATUSES)
+        case = (MonitoringCase.objects.unscoped(AUTHORISED).select_for_update().filter(household=household, status__in=MONITORED_STATUSES)
                 .first())
         if case is not None and line is not None:
             above = profile.income_per_head >= line
@@ -120,7 +121,9 @@ def rules_run_all(*, now=None, org_path: str = "") -> dict:
     now = now or timezone.now()
     totals = {"households": 0, "raised": 0, "cleared": 0}
     cache: dict[str, tuple] = {}
-    ids = (EconomicProfile.objects.filter(org_path__startswith=org_path).values_list("household_id", flat=True)
+    profiles = (EconomicProfile.objects.within(org_path) if org_path
+                else EconomicProfile.objects.unscoped("the nightly run over every site"))
+    ids = (profiles.values_list("household_id", flat=True)
            .distinct().order_by("household_id"))
     for hid in ids.iterator():
         h = Household.objects.get(pk=hid)
@@ -136,7 +139,7 @@ def rules_run_all(*, now=None, org_path: str = "") -> dict:
 
 
 def _locked_signal(signal) -> RiskSignal:
-    return RiskSignal.objects.select_for_update().select_related("household").get(pk=signal.pk)
+    return RiskSignal.objects.unscoped(AUTHORISED).select_for_update().select_related("household").get(pk=signal.pk)
 
 
 def signal_confirm(*, actor, signal: RiskSignal, note: str = "", now=None) -> RiskSignal:
@@ -151,7 +154,7 @@ def signal_confirm(*, actor, signal: RiskSignal, note: str = "", now=None) -> Ri
         sig = _locked_signal(signal)
         if sig.status != SignalStatus.OPEN:
             raise JicengError(_("这条信号已处理（%(s)s）") % {"s": sig.get_status_display()}, field="status")
-        case = (MonitoringCase.objects.select_for_update().filter(household=sig.household, status__in=ACTIVE_CASE_STATUSES)
+        case = (MonitoringCase.objects.unscoped(AUTHORISED).select_for_update().filter(household=sig.household, status__in=ACTIVE_CASE_STATUSES)
                 .first())
         if case is None:
             try:
@@ -231,7 +234,7 @@ def visit_record(*, actor, household, kind: str, visited_on, findings: str, risk
             raise JicengError(_("未知的风险类型"), field="risks")
         checked.append((rk, _decimal(amount, field="amount", label=_("金额"), allow_none=True), detail or ""))
     with transaction.atomic(durable=True):
-        case = (MonitoringCase.objects.select_for_update()
+        case = (MonitoringCase.objects.unscoped(AUTHORISED).select_for_update()
                 .filter(household=household, status__in=ACTIVE_CASE_STATUSES).first())
         visit = Visit.objects.create(household=household, org_path=household.org_path, case=case, kind=kind,
                                      visited_on=visited_on, visitor=actor, findings=findings.strip())

@@ -70,7 +70,7 @@ def cards_issue_missing(*, actor, unit, now=None) -> int:
     now = now or timezone.now()
     with transaction.atomic(durable=True):
         head = programme_lock(programme.pk)
-        households = list(Household.objects.filter(org_path__startswith=unit.path, status=HouseholdStatus.ACTIVE)
+        households = list(Household.objects.within(unit.path).filter(status=HouseholdStatus.ACTIVE)
                           .exclude(points_cards__status=CardStatus.ACTIVE).order_by("pk"))
         seq = head.card_seq
         cards = []

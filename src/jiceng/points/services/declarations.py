@@ -15,7 +15,9 @@ from django.utils.translation import gettext as _
 from jiceng.audit.services import audit_log
 from jiceng.core.errors import ErrorCollector, JicengError, NotFoundError, PermissionDeniedError
 from jiceng.core.images import clean_photo
+from jiceng.core.scope import AUTHORISED
 from jiceng.people.models import Household, HouseholdStatus
+from jiceng.people.selectors import household_get_for_user
 
 from .. import permissions
 from ..models import (
@@ -59,7 +61,7 @@ def _check_caps(item: PointsItem, household, occurred_on: dt.date, quantity: int
     if not item.cap_period or not (item.cap_count or item.cap_points):
         return
     start, end = _period_bounds(item.cap_period, occurred_on)
-    qs = PointsDeclaration.objects.filter(household=household, item__code=item.code, item__org_unit_id=item.org_unit_id,
+    qs = PointsDeclaration.objects.unscoped(AUTHORISED).filter(household=household, item__code=item.code, item__org_unit_id=item.org_unit_id,
                                           occurred_on__range=(start, end), status__in=ACTIVE_STATUSES)
     if exclude_id:
         qs = qs.exclude(pk=exclude_id)
@@ -75,13 +77,11 @@ def _check_caps(item: PointsItem, household, occurred_on: dt.date, quantity: int
 
 
 def _household_for(user, household_id, *, purpose: str) -> Household:
-    hh = Household.objects.filter(pk=household_id).first()
-    if hh is None:
-        raise NotFoundError(field="household")
-    if purpose == "declare":
-        if not permissions.can_declare_for(user, hh):
-            raise NotFoundError(field="household")
-    elif not permissions.can_record_points(user, hh.org_path):
+    """Fetch and authorise in one step through the registry's selector: a resident declares for their own
+    household, staff record for households in their points-recording scope."""
+    hh = household_get_for_user(user, household_id, purpose="view" if purpose == "declare" else "points_record",
+                                related=False, field="household")
+    if purpose == "declare" and not permissions.can_declare_for(user, hh):
         raise NotFoundError(field="household")
     if hh.status != HouseholdStatus.ACTIVE:
         raise JicengError(_("该户已迁出或注销，不能记分"), field="household")
@@ -92,7 +92,7 @@ def _new_declaration(*, actor, household, item: PointsItem, quantity: int, occur
                      photo, source: str, resident_id=None, event=None, idempotency_key=None, now=None
                      ) -> PointsDeclaration:
     now = now or timezone.now()
-    item = PointsItem.objects.get(pk=item.pk)  # the row as stored now: it may have been retired meanwhile
+    item = PointsItem.objects.unscoped(AUTHORISED).get(pk=item.pk)  # the row as stored now: it may have been retired meanwhile
     errors = ErrorCollector()
     if quantity is None or int(quantity) < 1:
         errors.add("quantity", _("次数必须是正整数"))
@@ -214,7 +214,7 @@ def event_record(*, actor, org_unit, name: str, held_on, item: PointsItem, house
 
 
 def _declaration_locked(declaration_id) -> PointsDeclaration:
-    return PointsDeclaration.objects.select_for_update(of=("self",)).select_related("item", "programme").get(
+    return PointsDeclaration.objects.unscoped(AUTHORISED).select_for_update(of=("self",)).select_related("item", "programme").get(
         pk=declaration_id)
 
 
@@ -284,7 +284,8 @@ def objection_lodge(*, declaration_id: int, reason: str, name: str = "", phone: 
         raise JicengError(_("同一网络一小时内最多提出 %(n)s 条异议，请稍后再试或直接联系社区")
                           % {"n": OBJECTIONS_PER_HOUR}, field="reason", code="too_many")
     with transaction.atomic(durable=True):
-        decl = PointsDeclaration.objects.select_for_update(of=("self",)).filter(pk=declaration_id).first()
+        decl = (PointsDeclaration.objects.unscoped("a declaration on public notice: anyone may object")
+                .select_for_update(of=("self",)).filter(pk=declaration_id).first())
         if decl is None:
             raise NotFoundError(field="declaration")
         if decl.status != DeclarationStatus.PUBLICISING or decl.publicity_ends_at is None or now >= decl.publicity_ends_at:
@@ -345,7 +346,7 @@ def grant_points(*, actor, household, event_code: str, idempotency_key: str, rea
     happened) and is idempotent: the same key returns the first grant and writes nothing."""
     programme = _programme(household)
     key = f"grant:{idempotency_key}"
-    existing = PointsDeclaration.objects.filter(programme=programme, idempotency_key=key).first()
+    existing = PointsDeclaration.objects.unscoped(AUTHORISED).filter(programme=programme, idempotency_key=key).first()
     if existing:
         return existing
     points = exchange_points(programme, event_code)

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jiceng.audit.services import audit_log
+from jiceng.core.scope import AUTHORISED
 from jiceng.orgs.models import path_and_ancestors
 from jiceng.core.errors import ErrorCollector, JicengError, PermissionDeniedError
 
@@ -66,7 +67,7 @@ def effective_items(unit, *, on: dt.date | None = None, include_inactive: bool =
     """The points list in force at a unit: every current item defined at the unit or above, the
     deepest definition of each code winning (an override below hides or replaces one above)."""
     on = on or timezone.localdate()
-    rows = (PointsItem.objects.filter(org_path__in=path_and_ancestors(unit.path), retired_at__isnull=True)
+    rows = (PointsItem.objects.unscoped(AUTHORISED).filter(org_path__in=path_and_ancestors(unit.path), retired_at__isnull=True)
             .select_related("category", "org_unit").order_by("code", "-org_path"))
     chosen: dict[str, PointsItem] = {}
     for item in rows:

@@ -41,7 +41,7 @@ def previous_period(programme: PointsProgramme, on: dt.date | None = None):
 
 def scores(path: str, start: dt.date, end: dt.date):
     """Posted points per household in a period: {household_id: score}."""
-    rows = (PointsDeclaration.objects.filter(org_path__startswith=path, status=DeclarationStatus.POSTED,
+    rows = (PointsDeclaration.objects.within(path).filter(status=DeclarationStatus.POSTED,
                                              occurred_on__range=(start, end))
             .values("household_id").annotate(score=Sum("points")))
     return {r["household_id"]: r["score"] for r in rows}
@@ -63,7 +63,7 @@ def ratings_evaluate(*, actor, programme: PointsProgramme, start: dt.date, end: 
         raise JicengError(_("评定周期无效"), field="period")
     now = now or timezone.now()
     score_by = scores(programme.org_path, start, end)
-    cats = (PointsDeclaration.objects.filter(org_path__startswith=programme.org_path, status=DeclarationStatus.POSTED,
+    cats = (PointsDeclaration.objects.within(programme.org_path).filter(status=DeclarationStatus.POSTED,
                                              occurred_on__range=(start, end), item__isnull=False)
             .values("household_id", "item__category_id").annotate(p=Sum("points")).filter(p__gt=0))
     cats_by: dict[int, int] = {}

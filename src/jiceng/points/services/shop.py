@@ -133,7 +133,9 @@ def household_for_counter(*, actor, shop: Shop, household_id=None, card_number: 
         card = card_lookup(card_number)
         household = card.household
     else:
-        household = Household.objects.select_related("head").filter(pk=household_id).first()
+        # By id at the counter: the shop's own area is checked next, with its own message.
+        household = (Household.objects.unscoped("a household at the counter, checked against the shop's area next")
+                     .select_related("head").filter(pk=household_id).first())
         if household is None:
             raise NotFoundError(field="household")
     if not household.org_path.startswith(shop.org_path):

@@ -35,7 +35,7 @@ def cards(request):
         raise NotFoundError()
     base = PointsCard.objects.filter(household__org_path__startswith=unit.path)
     active = base.filter(status=CardStatus.ACTIVE)
-    without = Household.objects.filter(org_path__startswith=unit.path, status=HouseholdStatus.ACTIVE).exclude(
+    without = Household.objects.within(unit.path).filter(status=HouseholdStatus.ACTIVE).exclude(
         points_cards__status=CardStatus.ACTIVE).count()
     return render(request, "points/cards.html", {
         "unit": unit, "active": active.count(), "without": without, "replaced": base.filter(status=CardStatus.REPLACED).count(),

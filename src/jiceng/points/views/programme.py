@@ -73,7 +73,7 @@ def item_list(request):
     return render(request, "points/item_list.html", {
         "unit": unit, "items": items, "programme": programme,
         "can_manage": permissions.can_manage_points_list(user, unit.path),
-        "history": PointsItem.objects.filter(org_path__startswith=programme.org_path, retired_at__isnull=False)
+        "history": PointsItem.objects.within(programme.org_path).filter(retired_at__isnull=False)
         .select_related("org_unit", "category").order_by("-retired_at")[:20],
     })
 

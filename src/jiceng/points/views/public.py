@@ -26,7 +26,7 @@ def public_notice(request, code):
     target = request.POST.get("declaration") or request.GET.get("object")
     selected = None
     if target and str(target).isdigit():
-        selected = (selectors.PointsDeclaration.objects.filter(pk=target, org_path__startswith=unit.path,
+        selected = (selectors.PointsDeclaration.objects.within(unit.path).filter(pk=target,
                                                                status=DeclarationStatus.PUBLICISING)
                     .select_related("household__head", "item").first())
     if request.method == "POST":

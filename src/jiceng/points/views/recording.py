@@ -81,7 +81,7 @@ def event_create(request):
         unit = org_unit_get_for_user(user, unit_id)
     if unit is None or not permissions.can_record_points(user, unit.path):
         raise PermissionDeniedError()
-    households = list(Household.objects.filter(org_path__startswith=unit.path, status=HouseholdStatus.ACTIVE)
+    households = list(Household.objects.within(unit.path).filter(status=HouseholdStatus.ACTIVE)
                       .select_related("head", "org_unit").order_by("number")[: EVENT_MAX + 1])
     too_many = len(households) > EVENT_MAX
     if too_many:
