@@ -23,6 +23,7 @@ def _noop(*args, **kwargs):
     ("import_kinds", [ImportKind("households", "住户", _noop)], "导入类型"),
     ("jobs", [Job("sample.tick", {"minute": "*"}, _noop)], "定时任务"),
     ("notices", [PublicNotice("sample.board", "公开", "x")], "公开栏栏目"),
+    ("audit_labels", {"sample.thing.done": "办完"}, "审计操作"),
 ])
 def test_two_modules_claiming_the_same_thing_is_a_start_up_error_naming_both(field, claim, word):
     first = Module(label="alpha", name="甲", **{field: claim})
@@ -125,3 +126,20 @@ def test_every_figure_on_the_demo_district_equals_its_records(db):
         seen[code] = figure.value(b.street, year)
     assert seen["people.households"] == 40
     assert seen["reports.received"] > 0 and seen["monitoring.monitored"] > 0
+
+
+def test_every_audit_action_the_demo_writes_has_a_readable_name_from_its_module(db):
+    """The audit list shows 积分兑换, not points.redemption.created: each module names the actions it writes,
+    the ones built at run time (a report's steps, a monitoring case's stages) through its label function."""
+    from jiceng.audit.labels import action_label
+    from jiceng.audit.models import AuditEntry
+    from jiceng.core.demo import demo_build
+
+    demo_build(households=40, seed=4)
+    codes = set(AuditEntry.objects.values_list("action", flat=True).distinct())
+    assert "demo.built" in codes and any(c.startswith("points.") for c in codes)
+    assert any(c.startswith("reports.report.") for c in codes) and any(c.startswith("monitoring.case.") for c in codes)
+    unnamed = sorted(c for c in codes if action_label(c) == c)
+    assert not unnamed, unnamed
+    assert action_label("monitoring.case.identification.posting") == "识别纳入 · 村级公示"
+    assert action_label("no.such.code") == "no.such.code"

@@ -18,6 +18,11 @@ _DEMO = {
     Role.RESIDENT: ("demo-resident", "grid"),
 }
 
+
+_AUDIT_LABELS = {
+    "accounts.user.created": _("创建账号"),
+}
+
 module = Module(
     label="accounts",
     name=_("账号与角色"),
@@ -27,4 +32,5 @@ module = Module(
     roles=[RoleDef(role.value, role.label, demo_login=_DEMO[role][0], demo_unit=_DEMO[role][1]) for role in Role],
     purposes={name: Purpose(frozenset(roles), own_rows=name in OWN_ROWS_PURPOSES)
               for name, roles in PURPOSE_ROLES.items()},
+    audit_labels=_AUDIT_LABELS,
 )

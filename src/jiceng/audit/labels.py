@@ -1,64 +1,6 @@
-"""Readable names for audit action codes (审计操作名称)."""
-from django.utils.translation import gettext_lazy as _
-
-ACTION_LABELS = {
-    "orgs.unit.created": _("新增组织单元"),
-    "orgs.unit.updated": _("修改组织单元"),
-    "accounts.user.created": _("创建账号"),
-    "people.household.created": _("登记住户"),
-    "people.household.updated": _("修改住户"),
-    "people.household.moved": _("迁移住户"),
-    "people.resident.created": _("登记居民"),
-    "people.resident.updated": _("修改居民"),
-    "people.resident.exported": _("导出居民名单"),
-    "people.personal_data.viewed": _("查看完整个人信息"),
-    "people.party_member.created": _("登记党员"),
-    "people.party_member.updated": _("修改党员"),
-    "people.partner_unit.created": _("登记共建单位"),
-    "people.residents.exported": _("导出居民名单"),
-    "people.households.exported": _("导出住户名单"),
-    "people.party_members.exported": _("导出党员名单"),
-    "imports.org_units.imported": _("导入组织单元"),
-    "imports.households.imported": _("导入住户"),
-    "imports.residents.imported": _("导入居民"),
-    "imports.party_members.imported": _("导入党员"),
-    "imports.cadres.imported": _("导入干部"),
-    "imports.partner_units.imported": _("导入共建单位"),
-    "people.cadre.updated": _("修改干部"),
-    "people.partner_unit.updated": _("修改共建单位"),
-    "demo.built": _("生成演示数据"),
-    "points.programme.created": _("建立积分制度"),
-    "points.programme.updated": _("修改积分制度"),
-    "points.item.created": _("添加积分项目"),
-    "points.item.updated": _("修改积分项目"),
-    "points.item.retired": _("停用积分项目"),
-    "points.declaration.submitted": _("居民申报积分"),
-    "points.declaration.recorded": _("记录积分"),
-    "points.event.recorded": _("活动批量记分"),
-    "points.declaration.approved": _("审核通过，开始公示"),
-    "points.declaration.rejected": _("审核驳回"),
-    "points.declaration.objected": _("公示期内提出异议"),
-    "points.declaration.posted": _("公示期满，积分入账"),
-    "points.granted": _("业务奖励积分"),
-    "points.ratings.evaluated": _("星级评定"),
-    "points.card.issued": _("发放积分卡"),
-    "points.card.issued_bulk": _("批量发放积分卡"),
-    "points.card.reissued": _("积分卡挂失换发"),
-    "points.card.printed": _("打印积分卡"),
-    "points.shop.created": _("开设积分超市"),
-    "points.product.created": _("上架商品"),
-    "points.product.updated": _("修改商品"),
-    "points.stock.receipt": _("商品入库"),
-    "points.stock.adjustment": _("库存调整"),
-    "points.stock.stocktake": _("库存盘点"),
-    "points.stock.counted": _("库存盘点（无差异）"),
-    "points.redemption.created": _("积分兑换"),
-    "points.entry.reversed": _("积分流水冲正"),
-    "points.exchange_rule.updated": _("修改兑换规则"),
-    "points.entry.reversed": _("积分流水冲正"),
-    "points.exchange_rule.updated": _("修改兑换规则"),
-}
+"""Readable names for audit action codes (审计操作名称): each module declares the codes it writes."""
+from jiceng.core.modules import registry
 
 
 def action_label(code: str) -> str:
-    return str(ACTION_LABELS.get(code, code))
+    return registry.audit_label(code)

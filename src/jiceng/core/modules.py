@@ -2,7 +2,7 @@
 
 Each domain app has a ``module.py`` whose ``module`` is a :class:`Module`. At start-up the registry imports
 the ``module.py`` of every installed app (in ``INSTALLED_APPS`` order), checks that no two modules claim the
-same URL prefix, role, purpose, figure code, import kind, job or public notice, and the composition root
+same URL prefix, role, purpose, figure code, import kind, job, public notice or audit action, and the composition root
 (``jiceng/composition.py`` and ``jiceng/urls.py``) assembles the API, the URLs, the menu, the demo order and
 the scheduler from it. Core, accounts, people and web read the registry; they never name a module.
 
@@ -185,6 +185,10 @@ class Module:
     figures: list[Figure] = field(default_factory=list)
     # Adds to every page's template context (``context(request) -> dict``): a module's own sub-menu.
     context: Ref | None = None
+    # Readable names of the audit actions it writes (``{"points.granted": _("业务奖励积分")}``), and for codes
+    # built at run time (``reports.report.<action>``) a function ``code -> label or None``.
+    audit_labels: dict[str, Any] = field(default_factory=dict)
+    audit_label: Ref | None = None
 
 
 class Registry:
@@ -218,7 +222,7 @@ class Registry:
         self._loaded = True
 
     def check(self) -> None:
-        """Two modules claiming one prefix, role, purpose, figure, import kind, job or notice: a clear error."""
+        """Two modules claiming one prefix, role, purpose, figure, import kind, job, notice or audit action: a clear error."""
         claims: dict[tuple[str, str], str] = {}
 
         def claim(kind: str, key: str, label: str) -> None:
@@ -247,6 +251,8 @@ class Registry:
                 claim("定时任务", j.code, mod.label)
             for n in mod.notices:
                 claim("公开栏栏目", n.code, mod.label)
+            for code in mod.audit_labels:
+                claim("审计操作", code, mod.label)
         for mod in self._modules.values():
             if mod.demo:
                 for need in mod.demo.after:
@@ -308,6 +314,18 @@ class Registry:
 
     def figures(self) -> dict[str, Figure]:
         return {f.code: f for m in self.modules() for f in m.figures}
+
+    def audit_label(self, code: str) -> str:
+        """The readable name of an audit action code, from the module that writes it (else the code)."""
+        for m in self.modules():
+            if code in m.audit_labels:
+                return str(m.audit_labels[code])
+        for m in self.modules():
+            if m.audit_label is not None:
+                label = resolve(m.audit_label)(code)
+                if label:
+                    return str(label)
+        return code
 
     def demo_order(self) -> list[Module]:
         """Modules with a demo step, each after the ones it needs (then in INSTALLED_APPS order)."""

@@ -5,6 +5,16 @@ from jiceng.core.modules import ImportKind, Job, MenuEntry, Module, UrlMount
 
 from .spec import SPECS
 
+
+
+def _import_action_label(code: str):
+    """``imports.<kind>.imported``: one file of that kind imported."""
+    parts = code.split(".")
+    if len(parts) == 3 and parts[0] == "imports" and parts[2] == "imported" and parts[1] in SPECS:
+        return _("导入%(kind)s") % {"kind": SPECS[parts[1]].label}
+    return None
+
+
 module = Module(
     label="imports",
     name=_("导入台账"),
@@ -13,4 +23,5 @@ module = Module(
     import_kinds=[ImportKind(code, spec.label, "jiceng.imports.engine:import_file") for code, spec in SPECS.items()],
     jobs=[Job("imports.purge_uploads", {"minute": "40", "hour": "3"}, "jiceng.imports.services:import_jobs_purge_due",
               _("每晚删除不再需要的上传文件（含个人信息）"))],
+    audit_label=_import_action_label,
 )

@@ -9,6 +9,45 @@ from .roles import (
     COUNTY_APPROVER, COUNTY_APPROVER_LABEL, MONITORING_MANAGE_ROLES, MONITORING_RECORD_ROLES, MONITORING_VIEW_ROLES,
 )
 
+
+_AUDIT_LABELS = {
+    "monitoring.case.opened": _("启动监测程序"),
+    "monitoring.case.posting_closed": _("公示期满"),
+    "monitoring.case.responsible": _("指定帮扶责任人"),
+    "monitoring.department_list.checked": _("比对部门推送名单"),
+    "monitoring.figures.exported": _("导出监测统计"),
+    "monitoring.households.exported": _("导出监测户名单"),
+    "monitoring.income_line.set": _("设定监测收入标准"),
+    "monitoring.measure.added": _("添加帮扶措施"),
+    "monitoring.measure.updated": _("修改帮扶措施"),
+    "monitoring.profile.created": _("建立监测档案"),
+    "monitoring.profile.updated": _("修改监测档案"),
+    "monitoring.profile.viewed": _("查看监测档案"),
+    "monitoring.rule.updated": _("修改预警规则"),
+    "monitoring.settings.updated": _("修改监测设置"),
+    "monitoring.signal.cleared": _("风险信号解除"),
+    "monitoring.signal.confirmed": _("风险信号核实属实"),
+    "monitoring.signal.dismissed": _("风险信号核实排除"),
+    "monitoring.signal.raised": _("发出风险信号"),
+    "monitoring.visit.overdue": _("走访逾期"),
+    "monitoring.visit.recorded": _("记录走访"),
+    "imports.department_warnings.imported": _("导入部门预警名单"),
+}
+
+
+def _case_action_label(code: str):
+    """``monitoring.case.<procedure>.<stage>``: a step of identification or elimination."""
+    from .models import Procedure, Stage
+
+    parts = code.split(".")
+    if len(parts) == 4 and parts[:2] == ["monitoring", "case"]:
+        try:
+            return f"{Procedure(parts[2]).label} · {Stage(parts[3]).label}"
+        except ValueError:
+            return None
+    return None
+
+
 module = Module(
     label="monitoring",
     name=_("防返贫监测"),
@@ -44,4 +83,6 @@ module = Module(
         Figure("monitoring.monitored", _("监测帮扶中"), _("户"), *registered_cases("monitored")),
     ],
     context="jiceng.monitoring.permissions:monitoring_nav",
+    audit_labels=_AUDIT_LABELS,
+    audit_label=_case_action_label,
 )

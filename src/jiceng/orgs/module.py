@@ -3,10 +3,17 @@ from django.utils.translation import gettext_lazy as _
 
 from jiceng.core.modules import ApiMount, MenuEntry, Module, UrlMount
 
+
+_AUDIT_LABELS = {
+    "orgs.unit.created": _("新增组织单元"),
+    "orgs.unit.updated": _("修改组织单元"),
+}
+
 module = Module(
     label="orgs",
     name=_("组织体系"),
     urls=[UrlMount("orgs/", "jiceng.orgs.urls", allowed="jiceng.accounts.permissions:enters_registry")],
     api=[ApiMount("/orgs", "jiceng.orgs.api:router", allowed="jiceng.accounts.permissions:enters_registry")],
     menu=[MenuEntry(_("组织体系"), "orgs:tree", "jiceng.accounts.permissions:can_use_registry", order=10)],
+    audit_labels=_AUDIT_LABELS,
 )

@@ -7,6 +7,25 @@ from . import figures
 
 _STAFF = "jiceng.accounts.permissions:can_use_registry"
 
+
+_AUDIT_LABELS = {
+    "people.household.created": _("登记住户"),
+    "people.household.updated": _("修改住户"),
+    "people.household.moved": _("迁移住户"),
+    "people.resident.created": _("登记居民"),
+    "people.resident.updated": _("修改居民"),
+    "people.resident.exported": _("导出居民名单"),
+    "people.personal_data.viewed": _("查看完整个人信息"),
+    "people.party_member.created": _("登记党员"),
+    "people.party_member.updated": _("修改党员"),
+    "people.partner_unit.created": _("登记共建单位"),
+    "people.partner_unit.updated": _("修改共建单位"),
+    "people.cadre.updated": _("修改干部"),
+    "people.residents.exported": _("导出居民名单"),
+    "people.households.exported": _("导出住户名单"),
+    "people.party_members.exported": _("导出党员名单"),
+}
+
 module = Module(
     label="people",
     name=_("人口台账"),
@@ -34,4 +53,5 @@ module = Module(
         Figure("people.party_members", _("党员"), _("人"), figures.count_of(figures.party_members),
                figures.party_members),
     ],
+    audit_labels=_AUDIT_LABELS,
 )

@@ -12,6 +12,38 @@ from .roles import (
 
 _RESIDENT = "jiceng.accounts.permissions:is_resident_only"
 
+
+_AUDIT_LABELS = {
+    "points.programme.created": _("建立积分制度"),
+    "points.programme.updated": _("修改积分制度"),
+    "points.item.created": _("添加积分项目"),
+    "points.item.updated": _("修改积分项目"),
+    "points.item.retired": _("停用积分项目"),
+    "points.declaration.submitted": _("居民申报积分"),
+    "points.declaration.recorded": _("记录积分"),
+    "points.event.recorded": _("活动批量记分"),
+    "points.declaration.approved": _("审核通过，开始公示"),
+    "points.declaration.rejected": _("审核驳回"),
+    "points.declaration.objected": _("公示期内提出异议"),
+    "points.declaration.posted": _("公示期满，积分入账"),
+    "points.granted": _("业务奖励积分"),
+    "points.ratings.evaluated": _("星级评定"),
+    "points.card.issued": _("发放积分卡"),
+    "points.card.issued_bulk": _("批量发放积分卡"),
+    "points.card.reissued": _("积分卡挂失换发"),
+    "points.card.printed": _("打印积分卡"),
+    "points.shop.created": _("开设积分超市"),
+    "points.product.created": _("上架商品"),
+    "points.product.updated": _("修改商品"),
+    "points.stock.receipt": _("商品入库"),
+    "points.stock.adjustment": _("库存调整"),
+    "points.stock.stocktake": _("库存盘点"),
+    "points.stock.counted": _("库存盘点（无差异）"),
+    "points.redemption.created": _("积分兑换"),
+    "points.entry.reversed": _("积分流水冲正"),
+    "points.exchange_rule.updated": _("修改兑换规则"),
+}
+
 module = Module(
     label="points",
     name=_("积分制"),
@@ -47,4 +79,5 @@ module = Module(
     panels=[Panel("household", "points/_household_panel.html", "jiceng.points.selectors:household_panel", order=20)],
     notices=[PublicNotice("points.publicity", _("积分公示"), "public_points")],
     context="jiceng.points.permissions:points_nav",
+    audit_labels=_AUDIT_LABELS,
 )

@@ -7,6 +7,33 @@ from .figures import registered_reports
 
 _RESIDENT = "jiceng.accounts.permissions:is_resident_only"
 
+
+_AUDIT_LABELS = {
+    "reports.category.created": _("新增诉求分类"),
+    "reports.category.updated": _("修改诉求分类"),
+    "reports.routing_rule.created": _("新增分派规则"),
+    "reports.routing_rule.updated": _("修改分派规则"),
+    "reports.routing_rule.deleted": _("删除分派规则"),
+    "reports.open311_client.created": _("登记 Open311 接入方"),
+    "reports.dispute.recorded": _("登记矛盾纠纷调解"),
+    "reports.errand.recorded": _("登记代办事项"),
+    "reports.figures.exported": _("导出诉求统计"),
+}
+
+_REPORT_ACTIONS = {
+    "submitted": _("诉求受理登记"), "assigned": _("诉求分派"), "accepted": _("诉求受理"), "rejected": _("诉求不予受理"),
+    "merged": _("合并重复诉求"), "handed_back": _("诉求退回重派"), "started": _("开始办理"), "resolved": _("诉求办结答复"),
+    "rated": _("群众评价"), "overdue": _("诉求超期"),
+}
+
+
+def _report_action_label(code: str):
+    """``reports.report.<action>``: one code per step of a report's life."""
+    if code.startswith("reports.report."):
+        return _REPORT_ACTIONS.get(code.rsplit(".", 1)[1])
+    return None
+
+
 module = Module(
     label="reports",
     name=_("问题诉求"),
@@ -29,4 +56,6 @@ module = Module(
         Figure("reports.done", _("办结诉求"), _("件"), *registered_reports("done")),
         Figure("reports.overdue", _("超期诉求"), _("件"), *registered_reports("overdue")),
     ],
+    audit_labels=_AUDIT_LABELS,
+    audit_label=_report_action_label,
 )
