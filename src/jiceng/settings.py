@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "jiceng.points",
     "jiceng.reports",
     "jiceng.monitoring",
+    "jiceng.cadre",
     "jiceng.web",
     "jiceng",  # the composition root: assembles what the modules above register (jiceng/composition.py)
 ]

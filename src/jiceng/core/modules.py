@@ -70,7 +70,7 @@ class MenuEntry:
 @dataclass(frozen=True)
 class RoleDef:
     """A role a module defines (角色). ``home`` is the page a user who holds only this role lands on; the
-    demo builds a login ``demo_login`` over the unit ``demo_unit`` names (street, community, grid)."""
+    demo builds a login ``demo_login`` over the unit ``demo_unit`` names (street, community, village, grid)."""
 
     code: str
     label: Any

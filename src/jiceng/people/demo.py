@@ -395,8 +395,9 @@ class Builder:
         paired = PartnerPairing.objects.filter(org_unit=comm).select_related("partner").first()
         resident = (Resident.objects.filter(org_path__startswith=grid.path, relationship=Relationship.HEAD,
                                             status=ResidentStatus.LIVING).order_by("id").first())
+        village = next((c for c in self.communities if c.kind == OrgUnitKind.VILLAGE), comm)
         units = {"street": self.street, "community": comm, "grid": grid, "second_community": second,
-                 "partner_community": comm if paired else second}
+                 "partner_community": comm if paired else second, "village": village}
         logins = []
         for username, role, label, unit_kind in demo_logins():
             unit = units[unit_kind]

@@ -1,0 +1,10 @@
+"""Cadre work's use cases (ARCHITECTURE rule 1): every write goes through one of these."""
+from .performance import (  # noqa: F401
+    adjustment_decide, adjustment_propose, appeal_deadline, appeal_decide, appeal_file, performance_account_open,
+    performance_post,
+)
+from .rules import rules_for, rules_update, site_of  # noqa: F401
+from .tasks import (  # noqa: F401
+    points_for, task_add, task_grade, task_list_create, task_list_issue, task_report, task_report_return,
+    tasks_check_due,
+)
