@@ -38,12 +38,15 @@ def _gate_patterns(patterns, allowed) -> list:
 
 
 def _gate_router(router, allowed) -> None:
+    """Every operation of the router and of the routers mounted on it goes through the door."""
     if getattr(router, "_jiceng_gated", False):
         return
     for path_view in router.path_operations.values():
         for operation in path_view.operations:
             operation.view_func = _gated(operation.view_func, allowed)
     router._jiceng_gated = True
+    for mounted in getattr(router, "_routers", []):
+        _gate_router(mounted[1], allowed)
 
 
 def build_api():

@@ -63,6 +63,12 @@ def test_the_whole_round_through_the_api(site, api_login):
     entries = cadre.get(f"/api/cadre/points/{site.cadre.pk}/entries").json()
     graded = next(e for e in entries if e["kind"] == "task")
     r = cadre.post(f"/api/cadre/entries/{graded['id']}/appeal", {"reason": "应评优秀"}, content_type="application/json")
+    assert r.status_code == 400 and r.json()["field"] == "entry"  # only a deduction is appealed
+    from jiceng.cadre import services
+
+    deduction = services.performance_post(cadre=site.cadre, year=timezone.localdate().year, amount=-2, kind="manual",
+                                          reason="抽查", idempotency_key="spot")
+    r = cadre.post(f"/api/cadre/entries/{deduction.pk}/appeal", {"reason": "已整改"}, content_type="application/json")
     assert r.status_code == 200 and r.json()["status"] == "pending"
     r = leader.post(f"/api/cadre/appeals/{r.json()['id']}/decision", {"approve": False, "note": "维持"},
                     content_type="application/json", HTTP_IDEMPOTENCY_KEY="a1")
@@ -88,3 +94,41 @@ def test_scope_another_community_sees_no_tasks_and_no_points(site, issued_task, 
     assert outsider.get("/api/cadre/tasks").json() == []
     assert outsider.get(f"/api/cadre/points/{site.cadre.pk}/entries").status_code == 404
     assert api_login(site.cadre_user).get(f"/api/cadre/tasks/{issued_task.pk}").status_code == 200
+
+
+def test_ranking_plans_and_showcases_through_the_api(site, api_login):
+    from jiceng.cadre import services
+
+    leader = api_login(site.leader)
+    services.performance_post(cadre=site.other_cadre, year=timezone.localdate().year, amount=-1, kind="manual",
+                              reason="抽查", idempotency_key="x")
+    bad = {"name": "方案", "level": "village", "advanced_count": 1, "lagging_count": 1, "indicators": [
+        {"label": "扣分", "numerator": "cadre.deductions", "weight": 90, "lower_is_better": True}]}
+    r = leader.post("/api/cadre/ranking/schemes", bad, content_type="application/json")
+    assert r.status_code == 400 and r.json()["field"] == "weight"
+    bad["indicators"][0]["weight"] = 100
+    scheme = leader.post("/api/cadre/ranking/schemes", bad, content_type="application/json").json()
+    run = leader.post(f"/api/cadre/ranking/schemes/{scheme['id']}/runs", {"year": timezone.localdate().year},
+                      content_type="application/json").json()
+    bands = {r["org_unit_name"]: r["band"] for r in run["results"]}
+    assert bands == {"甲社区": "advanced", "乙社区": "lagging"}
+    lagging = next(r for r in run["results"] if r["band"] == "lagging")
+    due = str(timezone.localdate() + dt.timedelta(days=10))
+    plan = leader.post(f"/api/cadre/ranking/results/{lagging['id']}/plan", {
+        "problems": "扣分多", "owner_id": site.other_cadre.pk, "deadline": due,
+        "measures": [{"text": "整改", "owner_id": site.other_cadre.pk, "deadline": due}]},
+        content_type="application/json").json()
+    r = leader.post(f"/api/cadre/plans/{plan['id']}/close")
+    assert r.status_code == 400 and set(r.json()["errors"]) == {"measures", "follow_ups"}
+    leader.post(f"/api/cadre/plans/{plan['id']}/measures/{plan['measures'][0]['id']}/complete", {"evidence": "已整改"},
+                content_type="application/json")
+    leader.post(f"/api/cadre/plans/{plan['id']}/follow-ups", {"note": "已督导"}, content_type="application/json")
+    assert leader.post(f"/api/cadre/plans/{plan['id']}/close").json()["status"] == "closed"
+    s = leader.post("/api/cadre/showcases", {"name": "示范点", "kind": "point", "org_unit_id": site.district.comm_a.pk,
+                                             "leader_id": site.cadre.pk, "template": "six"},
+                    content_type="application/json").json()
+    assert len(s["targets"]) == 6
+    r = leader.post(f"/api/cadre/showcases/{s['id']}/assessment", {"score": 90, "note": "好", "outcome": "titled"},
+                    content_type="application/json")
+    assert r.status_code == 400 and set(r.json()["errors"]) == {"outcome", "reward"}
+    assert api_login(site.outsider).get(f"/api/cadre/ranking/runs/{run['id']}").status_code == 404

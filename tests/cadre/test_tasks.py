@@ -161,3 +161,14 @@ def test_rules_outside_their_range_are_refused_and_nothing_changes(site):
     assert services.rules_for(site.district.street).late_points == 1
     with pytest.raises(PermissionDeniedError):
         services.rules_update(actor=site.cadre_user, site=site.district.street, late_points=2)
+
+
+def test_a_draft_task_can_be_removed_an_issued_one_cannot(site, issued_task):
+    tl = services.task_list_create(actor=site.leader, org_unit=site.district.street, title="草稿", month=timezone.localdate())
+    draft = services.task_add(actor=site.leader, task_list=tl, title="写错了", org_unit=site.district.comm_a,
+                              owner=site.cadre, due_at=timezone.now())
+    services.task_remove(actor=site.leader, task=draft)
+    assert not Task.objects.unscoped("t").filter(pk=draft.pk).exists()
+    with pytest.raises(JicengError) as err:
+        services.task_remove(actor=site.leader, task=issued_task)
+    assert err.value.code == "already_issued"

@@ -6,7 +6,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 from jiceng.core.modules import (
     ApiMount, DemoStep, Figure, ImportKind, Job, Module, Period, PublicNotice, Purpose, Registry, RoleDef, UrlMount,
-    registry,
+    figure_values, registry,
 )
 
 
@@ -123,9 +123,12 @@ def test_every_figure_on_the_demo_district_equals_its_records(db):
         for unit in [b.street, *b.communities]:
             records = figure.records(unit, year)
             assert figure.value(unit, year) == records.count() == len(list(records)), (code, unit.name)
+        # Many units at once (a ranking's read) agrees with each unit's own value.
+        assert figure_values(figure, b.communities, year) == {u.pk: figure.value(u, year) for u in b.communities}, code
         seen[code] = figure.value(b.street, year)
     assert seen["people.households"] == 40
     assert seen["reports.received"] > 0 and seen["monitoring.monitored"] > 0
+    assert seen["cadre.tasks_issued"] > 0 and seen["cadre.additions"] > 0 and seen["cadre.deductions"] > 0
 
 
 def test_every_audit_action_the_demo_writes_has_a_readable_name_from_its_module(db):

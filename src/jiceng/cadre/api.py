@@ -20,11 +20,12 @@ from . import selectors, services
 from .models import EvidenceKind, Grade, TaskListKind
 
 router = Router(tags=["cadre"])
+
 KEY = {"parameters": [{"in": "header", "name": "Idempotency-Key", "required": True, "schema": {"type": "string"},
                        "description": "每次提交一个唯一编号；重试用同一编号"}]}
 
 
-class TaskListOut(Schema):
+class CadreTaskListOut(Schema):
     id: int
     title: str
     kind: str
@@ -35,7 +36,7 @@ class TaskListOut(Schema):
     tasks: int | None = None
 
 
-class TaskOut(Schema):
+class CadreTaskOut(Schema):
     id: int
     task_list_id: int
     title: str
@@ -56,7 +57,7 @@ class TaskOut(Schema):
     source_id: str
 
 
-class ReportOut(Schema):
+class CadreReportOut(Schema):
     id: int
     task_id: int
     at: dt.datetime
@@ -68,7 +69,7 @@ class ReportOut(Schema):
     return_reason: str
 
 
-class EntryOut(Schema):
+class CadreEntryOut(Schema):
     id: int
     seq: int
     kind: str
@@ -81,14 +82,14 @@ class EntryOut(Schema):
     reverses_id: int | None
 
 
-class AccountOut(Schema):
+class CadreAccountOut(Schema):
     cadre_id: int
     cadre_name: str
     year: int
     balance: int
 
 
-class AdjustmentOut(Schema):
+class CadreAdjustmentOut(Schema):
     id: int
     cadre_id: int
     year: int
@@ -100,7 +101,7 @@ class AdjustmentOut(Schema):
     entry_id: int | None
 
 
-class AppealOut(Schema):
+class CadreAppealOut(Schema):
     id: int
     entry_id: int
     cadre_id: int
@@ -110,14 +111,14 @@ class AppealOut(Schema):
     reversal_id: int | None
 
 
-class TaskListIn(InputSchema):
+class CadreTaskListIn(InputSchema):
     title: Text = Field(..., max_length=100)
     kind: TaskListKind = TaskListKind.MONTHLY
     month: dt.date | None = None
     org_unit_id: OptionalId = None
 
 
-class TaskIn(InputSchema):
+class CadreTaskIn(InputSchema):
     title: Text = Field(..., max_length=200)
     description: Text = Field("", max_length=5000)
     org_unit_id: OptionalId = None
@@ -128,7 +129,7 @@ class TaskIn(InputSchema):
     weight: int = Field(1, ge=1, le=10)
 
 
-class ReportIn(InputSchema):
+class CadreReportIn(InputSchema):
     text: Text = Field("", max_length=5000)
     photo_base64: str | None = Field(None, max_length=14_000_000)
     file_base64: str | None = Field(None, max_length=28_000_000)
@@ -136,23 +137,23 @@ class ReportIn(InputSchema):
     is_final: bool = True
 
 
-class GradeIn(InputSchema):
+class CadreGradeIn(InputSchema):
     grade: Grade
     note: Text = Field("", max_length=500)
 
 
-class ReasonIn(InputSchema):
+class CadreReasonIn(InputSchema):
     reason: Text = Field(..., max_length=2000)
 
 
-class AdjustmentIn(InputSchema):
+class CadreAdjustmentIn(InputSchema):
     cadre_id: Id
     amount: int = Field(..., ge=-100, le=100)
     reason: Text = Field(..., max_length=300)
     year: int | None = Field(None, ge=2000, le=2100)
 
 
-class DecisionIn(InputSchema):
+class CadreDecisionIn(InputSchema):
     approve: bool
     note: Text = Field("", max_length=500)
 
@@ -217,13 +218,13 @@ def _cadre_in_scope(user, cadre_id, path: str, field: str):
 
 # --------------------------------------------------------------------------- lists and tasks
 
-@router.get("/lists", response={200: list[TaskListOut], **error_responses()}, summary="任务清单")
+@router.get("/lists", response={200: list[CadreTaskListOut], **error_responses()}, summary="任务清单")
 def lists(request, status: Text = Query("", max_length=10), limit: int = Query(100, ge=1, le=500)):
     return [_list_out(tl) for tl in selectors.task_list_list(request.user, status=status)[:limit]]
 
 
-@router.post("/lists", response={200: TaskListOut, **error_responses(400, 403, 404)}, summary="新建任务清单（草稿）")
-def list_create(request, payload: TaskListIn):
+@router.post("/lists", response={200: CadreTaskListOut, **error_responses(400, 403, 404)}, summary="新建任务清单（草稿）")
+def list_create(request, payload: CadreTaskListIn):
     if payload.org_unit_id:
         unit = org_unit_get_for_user(request.user, payload.org_unit_id, purpose="cadre_manage")
     else:
@@ -236,19 +237,19 @@ def list_create(request, payload: TaskListIn):
                                                kind=payload.kind, month=payload.month))
 
 
-@router.get("/lists/{list_id}", response={200: TaskListOut, **error_responses(404)}, summary="一份任务清单")
+@router.get("/lists/{list_id}", response={200: CadreTaskListOut, **error_responses(404)}, summary="一份任务清单")
 def list_get(request, list_id: Id):
     return _list_out(selectors.task_list_get_for_user(request.user, list_id))
 
 
-@router.get("/lists/{list_id}/tasks", response={200: list[TaskOut], **error_responses(404)}, summary="清单里的任务")
+@router.get("/lists/{list_id}/tasks", response={200: list[CadreTaskOut], **error_responses(404)}, summary="清单里的任务")
 def list_tasks(request, list_id: Id):
     tl = selectors.task_list_get_for_user(request.user, list_id)
-    return [_task_out(t) for t in selectors.tasks_of_list(tl)]
+    return [_task_out(t) for t in selectors.tasks_of_list(tl, user=request.user)]
 
 
-@router.post("/lists/{list_id}/tasks", response={200: TaskOut, **error_responses(400, 403, 404)}, summary="添加任务")
-def task_create(request, list_id: Id, payload: TaskIn):
+@router.post("/lists/{list_id}/tasks", response={200: CadreTaskOut, **error_responses(400, 403, 404)}, summary="添加任务")
+def task_create(request, list_id: Id, payload: CadreTaskIn):
     tl = selectors.task_list_get_for_user(request.user, list_id)
     unit = None
     if payload.org_unit_id:
@@ -267,14 +268,14 @@ def task_create(request, list_id: Id, payload: TaskIn):
     return _task_out(task)
 
 
-@router.post("/lists/{list_id}/issue", response={200: TaskListOut, **error_responses(400, 403, 404, 409)},
+@router.post("/lists/{list_id}/issue", response={200: CadreTaskListOut, **error_responses(400, 403, 404, 409)},
              summary="下发清单")
 def list_issue(request, list_id: Id):
     tl = selectors.task_list_get_for_user(request.user, list_id)
     return _list_out(services.task_list_issue(actor=request.user, task_list=tl))
 
 
-@router.get("/tasks", response={200: list[TaskOut], **error_responses()}, summary="任务（本人范围内，可筛选）")
+@router.get("/tasks", response={200: list[CadreTaskOut], **error_responses()}, summary="任务（本人范围内，可筛选）")
 def tasks(request, status: Text = Query("", max_length=10), overdue: bool = Query(False), mine: bool = Query(False),
           limit: int = Query(100, ge=1, le=500)):
     if mine:
@@ -286,20 +287,20 @@ def tasks(request, status: Text = Query("", max_length=10), overdue: bool = Quer
     return [_task_out(t) for t in qs.prefetch_related("co_owners")[:limit]]
 
 
-@router.get("/tasks/{task_id}", response={200: TaskOut, **error_responses(404)}, summary="一项任务")
+@router.get("/tasks/{task_id}", response={200: CadreTaskOut, **error_responses(404)}, summary="一项任务")
 def task_get(request, task_id: Id):
     return _task_out(selectors.task_get_for_user(request.user, task_id))
 
 
-@router.get("/tasks/{task_id}/reports", response={200: list[ReportOut], **error_responses(404)}, summary="任务的报告")
+@router.get("/tasks/{task_id}/reports", response={200: list[CadreReportOut], **error_responses(404)}, summary="任务的报告")
 def task_reports(request, task_id: Id):
     task = selectors.task_get_for_user(request.user, task_id)
     return [_report_out(r) for r in selectors.task_reports(task)]
 
 
-@router.post("/tasks/{task_id}/reports", response={200: ReportOut, **error_responses(400, 403, 404, 409, 413)},
+@router.post("/tasks/{task_id}/reports", response={200: CadreReportOut, **error_responses(400, 403, 404, 409, 413)},
              summary="报告进展或完成（可附照片、文件，Base64）")
-def task_report(request, task_id: Id, payload: ReportIn):
+def task_report(request, task_id: Id, payload: CadreReportIn):
     task = selectors.task_get_for_user(request.user, task_id)
     report = services.task_report(actor=request.user, task=task, text=payload.text,
                                   photo=_decode(payload.photo_base64, "photo_base64", "photo"),
@@ -308,16 +309,16 @@ def task_report(request, task_id: Id, payload: ReportIn):
     return _report_out(report)
 
 
-@router.post("/tasks/{task_id}/return", response={200: ReportOut, **error_responses(400, 403, 404, 409)},
+@router.post("/tasks/{task_id}/return", response={200: CadreReportOut, **error_responses(400, 403, 404, 409)},
              summary="退回报告")
-def task_return(request, task_id: Id, payload: ReasonIn):
+def task_return(request, task_id: Id, payload: CadreReasonIn):
     task = selectors.task_get_for_user(request.user, task_id)
     return _report_out(services.task_report_return(actor=request.user, task=task, reason=payload.reason))
 
 
-@router.post("/tasks/{task_id}/grade", response={200: TaskOut, **error_responses(400, 403, 404, 409)},
+@router.post("/tasks/{task_id}/grade", response={200: CadreTaskOut, **error_responses(400, 403, 404, 409)},
              summary="评定任务（积分记入责任人账户）", openapi_extra=KEY)
-def task_grade(request, task_id: Id, payload: GradeIn):
+def task_grade(request, task_id: Id, payload: CadreGradeIn):
     task = selectors.task_get_for_user(request.user, task_id)
     return run_once(request, f"cadre.task.grade:{task_id}",
                     lambda: services.task_grade(actor=request.user, task=task, grade=payload.grade, note=payload.note),
@@ -326,61 +327,70 @@ def task_grade(request, task_id: Id, payload: GradeIn):
 
 # --------------------------------------------------------------------------- performance points
 
-@router.get("/points", response={200: list[AccountOut], **error_responses()}, summary="干部年度绩效积分（范围内）")
+@router.get("/points", response={200: list[CadreAccountOut], **error_responses()}, summary="干部年度绩效积分（范围内）")
 def points(request, year: int | None = Query(None, ge=2000, le=2100), limit: int = Query(100, ge=1, le=1000)):
     year = year or timezone.localdate().year
     return [{"cadre_id": a.cadre_id, "cadre_name": a.cadre.name, "year": a.year, "balance": a.balance}
             for a in selectors.performance_accounts(request.user, year=year)[:limit]]
 
 
-@router.get("/points/{cadre_id}/entries", response={200: list[EntryOut], **error_responses(404)},
+@router.get("/points/{cadre_id}/entries", response={200: list[CadreEntryOut], **error_responses(404)},
             summary="一名干部的绩效积分流水")
 def point_entries(request, cadre_id: Id, year: int | None = Query(None, ge=2000, le=2100)):
     cadre = selectors.cadre_get_for_user(request.user, cadre_id)
     return list(selectors.performance_entries(cadre, year=year or timezone.localdate().year)[:1000])
 
 
-@router.get("/adjustments", response={200: list[AdjustmentOut], **error_responses()}, summary="人工加减分")
+@router.get("/adjustments", response={200: list[CadreAdjustmentOut], **error_responses()}, summary="人工加减分")
 def adjustments(request, status: Text = Query("", max_length=10)):
     return [_adj_out(a) for a in selectors.adjustment_list(request.user, status=status)[:500]]
 
 
-@router.post("/adjustments", response={200: AdjustmentOut, **error_responses(400, 403, 404)},
+@router.post("/adjustments", response={200: CadreAdjustmentOut, **error_responses(400, 403, 404)},
              summary="提议人工加减分（须另一人审批）")
-def adjustment_create(request, payload: AdjustmentIn):
+def adjustment_create(request, payload: CadreAdjustmentIn):
     cadre = selectors.cadre_get_for_user(request.user, payload.cadre_id)
     return _adj_out(services.adjustment_propose(actor=request.user, cadre=cadre,
                                                 year=payload.year or timezone.localdate().year,
                                                 amount=payload.amount, reason=payload.reason))
 
 
-@router.post("/adjustments/{adjustment_id}/decision", response={200: AdjustmentOut, **error_responses(400, 403, 404, 409)},
+@router.post("/adjustments/{adjustment_id}/decision", response={200: CadreAdjustmentOut, **error_responses(400, 403, 404, 409)},
              summary="审批人工加减分", openapi_extra=KEY)
-def adjustment_decide(request, adjustment_id: Id, payload: DecisionIn):
+def adjustment_decide(request, adjustment_id: Id, payload: CadreDecisionIn):
     adj = selectors.adjustment_get_for_user(request.user, adjustment_id)
     return run_once(request, f"cadre.adjustment.decide:{adjustment_id}",
                     lambda: services.adjustment_decide(actor=request.user, adjustment=adj, approve=payload.approve,
                                                        note=payload.note), serialise=_stored(_adj_out))
 
 
-@router.get("/appeals", response={200: list[AppealOut], **error_responses()}, summary="积分申诉")
+@router.get("/appeals", response={200: list[CadreAppealOut], **error_responses()}, summary="积分申诉")
 def appeals(request, status: Text = Query("", max_length=10)):
     return [_appeal_out(a) for a in selectors.appeal_list(request.user, status=status)[:500]]
 
 
-@router.post("/entries/{entry_id}/appeal", response={200: AppealOut, **error_responses(400, 403, 404, 409)},
+@router.post("/entries/{entry_id}/appeal", response={200: CadreAppealOut, **error_responses(400, 403, 404, 409)},
              summary="对本人一笔积分提出申诉（期限内）")
-def appeal_create(request, entry_id: Id, payload: ReasonIn):
+def appeal_create(request, entry_id: Id, payload: CadreReasonIn):
     entry = selectors.entry_get_for_user(request.user, entry_id)
     return _appeal_out(services.appeal_file(actor=request.user, entry=entry, reason=payload.reason))
 
 
-@router.post("/appeals/{appeal_id}/decision", response={200: AppealOut, **error_responses(400, 403, 404, 409)},
+@router.post("/appeals/{appeal_id}/decision", response={200: CadreAppealOut, **error_responses(400, 403, 404, 409)},
              summary="复核申诉（成立则冲正该笔积分）", openapi_extra=KEY)
-def appeal_decide(request, appeal_id: Id, payload: DecisionIn):
+def appeal_decide(request, appeal_id: Id, payload: CadreDecisionIn):
     appeal = selectors.appeal_get_for_user(request.user, appeal_id)
     return run_once(request, f"cadre.appeal.decide:{appeal_id}",
                     lambda: services.appeal_decide(actor=request.user, appeal=appeal, uphold=payload.approve,
                                                    note=payload.note), serialise=_stored(_appeal_out))
 
 
+
+
+def _mount_second_part() -> None:
+    from .api_ranking import router as ranking_router
+
+    router.add_router("", ranking_router)
+
+
+_mount_second_part()

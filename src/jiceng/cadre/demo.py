@@ -128,8 +128,8 @@ def build_cadre_demo(b, *, seed: int = 2026) -> dict:
     # Appeals by the village cadre: an older one dismissed, a recent deduction appealed and waiting.
     stats["appeals"] = 0
     if cadre_user is not None:
-        _appeals(cadre_user, leader, now)
-        stats["appeals"] = 2
+        stats["appeals"] = _appeals(cadre_user, leader, now)
+    stats.update(_ranking_and_showcases(b, leader, owners, now))
     stats["checked"] = services.tasks_check_due(now=now)
     stats["open"] = Task.objects.unscoped("demo summary").exclude(status__in=[TaskStatus.GRADED, TaskStatus.DRAFT]).count()
     return stats
@@ -157,20 +157,72 @@ def _appeals(cadre_user, leader, now):
     from .permissions import cadre_of
 
     cadre = cadre_of(cadre_user)
-    older = (PerformanceEntry.objects.unscoped("the demo picks its cadre's first graded task").filter(
-        account__cadre=cadre, kind="task").order_by("created_at").first())
+    older = (PerformanceEntry.objects.unscoped("the demo picks its cadre's first deduction").filter(
+        account__cadre=cadre, kind="task", amount__lt=0).order_by("created_at").first())
     if older is not None:
         appeal = services.appeal_file(actor=cadre_user, entry=older, reason="任务完成情况与评定不符，请复核。",
                                       now=older.created_at + dt.timedelta(days=1))
         services.appeal_decide(actor=leader, appeal=appeal, uphold=False, note="经核查佐证材料，维持原评定。",
                                now=older.created_at + dt.timedelta(days=3))
-    recent = services.performance_post(cadre=cadre, year=timezone.localdate(now).year, amount=-2, kind="manual",
-                                       reason="督查抽查：村务公开栏信息未更新", idempotency_key="demo:spot-check",
-                                       source_type="cadre.demo", source_id="spot-check", actor=leader,
-                                       now=now - dt.timedelta(days=1))
-    if recent is not None:
-        services.appeal_file(actor=cadre_user, entry=recent, reason="公开栏已于督查前一天更新，附更新照片，请复核。",
-                             now=now - dt.timedelta(hours=20))
+    # A spot check's deduction, proposed by the street's administrator and approved by the leader (two people).
+    proposer = User.objects.filter(role_assignments__role="street_admin").order_by("id").first()
+    adj = services.adjustment_propose(actor=proposer, cadre=cadre, year=timezone.localdate(now).year, amount=-2,
+                                      reason="督查抽查：村务公开栏信息未更新", now=now - dt.timedelta(days=1, hours=2))
+    recent = services.adjustment_decide(actor=leader, adjustment=adj, approve=True, note="抽查属实",
+                                        now=now - dt.timedelta(days=1)).entry
+    services.appeal_file(actor=cadre_user, entry=recent, reason="公开栏已于督查前一天更新，附更新照片，请复核。",
+                         now=now - dt.timedelta(hours=20))
+    return 2 if older is not None else 1
+
+
+def _ranking_and_showcases(b, leader, owners, now) -> dict:
+    """The default scheme ranked for last quarter and for the year so far; the lagging units' plans (one closed
+    with its evidence and follow-up, the others open); two demonstration sites, one titled, one under way."""
+    today = timezone.localdate(now)
+    scheme = services.scheme_save(actor=leader, site=b.street, name=f"{today.year}年村（社区）排队抓尾",
+                                  level="village", indicators=services.DEFAULT_INDICATORS, advanced_count=2,
+                                  lagging_count=2, now=now - dt.timedelta(days=60))
+    quarter = (today.month - 1) // 3 + 1
+    last_q, year = (quarter - 1, today.year) if quarter > 1 else (4, today.year - 1)
+    run = services.ranking_run(actor=leader, scheme=scheme, year=year, quarter=last_q, now=now - dt.timedelta(days=5))
+    services.ranking_run(actor=leader, scheme=scheme, year=today.year, now=now)
+    by_unit = {c.org_unit_id: c for c in owners}
+    plans = 0
+    for i, result in enumerate(run.results.filter(band="lagging").select_related("org_unit")):
+        owner = by_unit.get(result.org_unit_id) or owners[0]
+        deadline = today + dt.timedelta(days=30)
+        plan = services.plan_create(actor=leader, result=result, problems="任务按时完成率偏低，诉求办结不及时。",
+                                    owner=owner, deadline=deadline, now=now - dt.timedelta(days=4), measures=[
+                                        {"text": "建立任务台账，书记每周调度一次", "owner": owner, "deadline": deadline},
+                                        {"text": "逐件清理超期诉求并回访", "owner": owner, "deadline": deadline}])
+        plans += 1
+        if i == 0:
+            for m in plan.measures.all():
+                services.measure_complete(actor=leader, measure=m, evidence="已完成，台账和回访记录已归档",
+                                          now=now - dt.timedelta(days=2))
+            services.follow_up_add(actor=leader, plan=plan, note="街道党工委实地督导，整改到位", now=now - dt.timedelta(days=1))
+            services.plan_close(actor=leader, plan=plan, now=now - dt.timedelta(hours=6))
+    villages = [u for u in b.communities if u.kind == OrgUnitKind.VILLAGE]
+    leader_cadre = Cadre.objects.unscoped("the demo's leader").get(user=leader)
+    belt = services.showcase_create(actor=leader, org_unit=b.street, name="沿河乡村振兴示范带", kind="belt",
+                                    year=today.year, leader=leader_cadre, template="six", units=villages[:3],
+                                    now=now - dt.timedelta(days=200))
+    services.showcase_letter(actor=leader, showcase=belt, signed_by=f"{leader_cadre.name}、各村党组织书记",
+                             signed_on=today - dt.timedelta(days=199))
+    services.showcase_progress(actor=leader, showcase=belt, text="党群服务阵地完成改造，沿河步道贯通",
+                               met_targets=[t.pk for t in belt.targets.all()[:4]], now=now - dt.timedelta(days=60))
+    services.showcase_assess(actor=leader, showcase=belt, score=92, note="目标全部达成，群众满意度高",
+                             outcome="titled", reward="授予“红旗示范带”称号，奖补资金 5 万元",
+                             now=now - dt.timedelta(days=10))
+    point_unit = b.communities[0]
+    point = services.showcase_create(actor=leader, org_unit=point_unit, name=f"{point_unit.name}党建引领社区治理示范点",
+                                     kind="point", year=today.year, leader=by_unit.get(point_unit.pk, owners[0]),
+                                     targets=["建成“15分钟便民服务圈”", "党员联户全覆盖", "诉求办结率 95% 以上"],
+                                     now=now - dt.timedelta(days=90))
+    services.showcase_letter(actor=leader, showcase=point, signed_by=point.leader.name,
+                             signed_on=today - dt.timedelta(days=89))
+    services.showcase_progress(actor=leader, showcase=point, text="党员联户完成 80%", now=now - dt.timedelta(days=20))
+    return {"ranked": run.results.count(), "plans": plans, "showcases": 2}
 
 
 def demo_step(run) -> dict:
@@ -181,4 +233,5 @@ def demo_summary(m: dict) -> str:
     if not m.get("lists"):
         return "未生成干部任务（缺少演示账号）。"
     return (f"{m['lists']} 份月度任务清单、{m['tasks']} 项任务，已评定 {m['graded']} 项（逾期完成 {m['late']} 项）、"
-            f"未完成 {m['not_done']} 项，办理中 {m['open']} 项；人工加减分 2 笔（1 笔待审批），积分申诉 {m['appeals']} 件。")
+            f"未完成 {m['not_done']} 项，办理中 {m['open']} 项；人工加减分 3 笔（1 笔待审批），积分申诉 {m['appeals']} 件；"
+            f"{m['ranked']} 个村（社区）排队抓尾，后进单位整改方案 {m['plans']} 份；示范点（带）{m['showcases']} 个。")

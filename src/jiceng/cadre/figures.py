@@ -7,6 +7,8 @@ import datetime as dt
 from django.db.models import Q
 from django.utils import timezone
 
+from jiceng.core.modules import count_by_unit
+
 from .models import Grade, PerformanceEntry, PerformanceKind, Task, TaskStatus, Timeliness
 
 _DONE = (Grade.EXCELLENT, Grade.DONE)
@@ -39,7 +41,21 @@ def entries_in(unit, period):
             .filter(created_at__gte=lo, created_at__lt=hi))
 
 
+def _all_tasks(period):
+    lo, hi = _bounds(period)
+    return (Task.objects.unscoped("a figure counts every unit's tasks, grouped by unit")
+            .exclude(status=TaskStatus.DRAFT).filter(due_at__gte=lo, due_at__lt=hi))
+
+
+def _all_entries(period):
+    lo, hi = _bounds(period)
+    return (PerformanceEntry.objects.unscoped("a figure counts every unit's entries, grouped by unit")
+            .exclude(kind=PerformanceKind.BASE).filter(created_at__gte=lo, created_at__lt=hi))
+
+
 def registered_figure(which: str):
+    """``(value, records, values)`` of one cadre-work figure for the module registry."""
+
     def records(unit, period):
         if which in TASK_FIGURES:
             return tasks_in(unit, period).filter(TASK_FIGURES[which])
@@ -48,4 +64,9 @@ def registered_figure(which: str):
     def value(unit, period) -> int:
         return records(unit, period).count()
 
-    return value, records
+    def values(units, period) -> dict:
+        if which in TASK_FIGURES:
+            return count_by_unit(_all_tasks(period).filter(TASK_FIGURES[which]), units)
+        return count_by_unit(_all_entries(period).filter(ENTRY_FIGURES[which]), units)
+
+    return value, records, values

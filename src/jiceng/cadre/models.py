@@ -57,7 +57,7 @@ class TaskList(models.Model):
     objects = ScopedQuerySet.as_manager()
 
     class Meta:
-        ordering = ["-month", "-id"]
+        ordering = ["-created_at", "-id"]
         verbose_name = _("任务清单")
 
     def __str__(self) -> str:
@@ -162,6 +162,9 @@ class TaskReport(models.Model):
         ordering = ["at", "id"]
         verbose_name = _("任务报告")
 
+    def __str__(self) -> str:
+        return _("“%(t)s”的报告") % {"t": self.task.title}
+
 
 # --------------------------------------------------------------------------- performance points
 
@@ -256,6 +259,9 @@ class PointsAdjustment(models.Model):
         verbose_name = _("人工加减分")
         constraints = [models.CheckConstraint(condition=~Q(amount=0), name="cadre_adjustment_nonzero")]
 
+    def __str__(self) -> str:
+        return f"{self.amount:+d} {self.reason}"
+
 
 class AppealStatus(models.TextChoices):
     PENDING = "pending", _("待复核")
@@ -285,3 +291,232 @@ class Appeal(models.Model):
     class Meta:
         ordering = ["-filed_at", "-id"]
         verbose_name = _("积分申诉")
+
+    def __str__(self) -> str:
+        return _("对“%(r)s”的申诉") % {"r": self.entry.reason if self.entry_id else ""}
+
+
+# --------------------------------------------------------------------------- organisation ranking (排队抓尾)
+
+class RankingLevel(models.TextChoices):
+    TOWNSHIP = "township", _("乡镇（街道）")
+    VILLAGE = "village", _("村（社区）")
+    BRANCH = "branch", _("党支部（网格）")
+
+
+class RankingScheme(models.Model):
+    """A ranking's rules (排队抓尾方案): which units are ranked, by which indicators and weights, and how many
+    count as advanced and as lagging."""
+
+    site = models.ForeignKey("orgs.OrgUnit", on_delete=models.PROTECT, related_name="+", verbose_name=_("制定单位"))
+    org_path = models.CharField(max_length=255, db_index=True)
+    name = models.CharField(_("方案名称"), max_length=100)
+    level = models.CharField(_("排名对象"), max_length=10, choices=RankingLevel.choices, default=RankingLevel.VILLAGE)
+    advanced_count = models.PositiveSmallIntegerField(_("先进名额"), default=3)
+    lagging_count = models.PositiveSmallIntegerField(_("后进名额"), default=3)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField()
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("排名方案")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class RankingIndicator(models.Model):
+    """One indicator (指标) of a scheme: a registered figure, optionally divided by another (a rate), its weight
+    out of 100 and its direction."""
+
+    scheme = models.ForeignKey(RankingScheme, on_delete=models.CASCADE, related_name="indicators")
+    label = models.CharField(_("指标名称"), max_length=50)
+    numerator = models.CharField(_("指标（分子）"), max_length=60)
+    denominator = models.CharField(_("除以（分母，可空）"), max_length=60, blank=True)
+    weight = models.PositiveSmallIntegerField(_("权重"))
+    lower_is_better = models.BooleanField(_("越低越好"), default=False)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+        verbose_name = _("排名指标")
+
+
+class RankingBand(models.TextChoices):
+    ADVANCED = "advanced", _("先进")
+    MIDDLE = "middle", _("一般")
+    LAGGING = "lagging", _("后进")
+
+
+class RankingRun(models.Model):
+    """One computation of a scheme for a period (排名结果): a snapshot computed from the records, never typed."""
+
+    scheme = models.ForeignKey(RankingScheme, on_delete=models.PROTECT, related_name="runs")
+    org_path = models.CharField(max_length=255, db_index=True)
+    period_label = models.CharField(_("期间"), max_length=30)
+    period_start = models.DateField(_("起"))
+    period_end = models.DateField(_("止"))
+    computed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    computed_at = models.DateTimeField()
+    indicators = models.JSONField(default=list)  # the indicators as they were, for the record
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-period_end", "-computed_at", "-id"]
+        verbose_name = _("排名结果")
+
+    def __str__(self) -> str:
+        return f"{self.scheme.name} {self.period_label}"
+
+
+class RankingResult(models.Model):
+    run = models.ForeignKey(RankingRun, on_delete=models.CASCADE, related_name="results")
+    org_unit = models.ForeignKey("orgs.OrgUnit", on_delete=models.PROTECT, related_name="+")
+    org_path = models.CharField(max_length=255)
+    score = models.DecimalField(_("得分"), max_digits=7, decimal_places=2)
+    rank = models.PositiveIntegerField(_("名次"))
+    band = models.CharField(_("等次"), max_length=10, choices=RankingBand.choices)
+    values = models.JSONField(default=list)  # per indicator: numerator, denominator, value, score
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["rank", "org_path"]
+        verbose_name = _("单位排名")
+        constraints = [models.UniqueConstraint(fields=["run", "org_unit"], name="cadre_ranking_result_unique")]
+
+
+class PlanStatus(models.TextChoices):
+    OPEN = "open", _("整改中")
+    CLOSED = "closed", _("已销号")
+
+
+class RectificationPlan(models.Model):
+    """A lagging unit's rectification plan (一村一策): problems, measures with owners and deadlines, follow-up
+    entries; it closes only when every measure has its evidence and the plan has been followed up."""
+
+    result = models.OneToOneField(RankingResult, on_delete=models.PROTECT, related_name="plan")
+    org_unit = models.ForeignKey("orgs.OrgUnit", on_delete=models.PROTECT, related_name="+")
+    org_path = models.CharField(max_length=255, db_index=True)
+    problems = models.TextField(_("存在问题"))
+    owner = models.ForeignKey("people.Cadre", on_delete=models.PROTECT, related_name="+", verbose_name=_("责任人"))
+    deadline = models.DateField(_("整改时限"))
+    status = models.CharField(_("状态"), max_length=10, choices=PlanStatus.choices, default=PlanStatus.OPEN)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField()
+    closed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                  related_name="+")
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["status", "deadline", "id"]
+        verbose_name = _("整改方案")
+
+    def __str__(self) -> str:
+        return _("%(u)s整改方案") % {"u": self.org_unit.name}
+
+
+class RectificationMeasure(models.Model):
+    plan = models.ForeignKey(RectificationPlan, on_delete=models.CASCADE, related_name="measures")
+    text = models.CharField(_("整改措施"), max_length=300)
+    owner = models.ForeignKey("people.Cadre", on_delete=models.PROTECT, related_name="+", verbose_name=_("责任人"))
+    deadline = models.DateField(_("完成时限"))
+    evidence = models.TextField(_("完成佐证"), blank=True)
+    photo = models.ImageField(_("佐证照片"), upload_to="cadre/rectification/%Y/%m/", blank=True)
+    done_at = models.DateTimeField(null=True, blank=True)
+    done_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                related_name="+")
+
+    class Meta:
+        ordering = ["deadline", "id"]
+        verbose_name = _("整改措施")
+
+
+class PlanFollowUp(models.Model):
+    """A follow-up entry (跟踪督导) on a plan."""
+
+    plan = models.ForeignKey(RectificationPlan, on_delete=models.CASCADE, related_name="follow_ups")
+    at = models.DateTimeField()
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    note = models.TextField(_("跟踪情况"))
+
+    class Meta:
+        ordering = ["at", "id"]
+        verbose_name = _("整改跟踪")
+
+
+# --------------------------------------------------------------------------- demonstration sites (示范点/示范带)
+
+class ShowcaseKind(models.TextChoices):
+    POINT = "point", _("示范点")
+    BELT = "belt", _("示范带")
+
+
+class ShowcaseOutcome(models.TextChoices):
+    PENDING = "pending", _("创建中")
+    TITLED = "titled", _("命名授牌")
+    TALK = "talk", _("约谈")
+
+
+class Showcase(models.Model):
+    """A demonstration site or belt (示范点/示范带): its targets, the responsibility letter, progress with
+    evidence, the assessment, and the outcome — a title with its reward, or a recorded talk (约谈)."""
+
+    org_unit = models.ForeignKey("orgs.OrgUnit", on_delete=models.PROTECT, related_name="+",
+                                 verbose_name=_("创建单位"))
+    org_path = models.CharField(max_length=255, db_index=True)
+    units = models.ManyToManyField("orgs.OrgUnit", blank=True, related_name="+", verbose_name=_("示范带所含单位"))
+    name = models.CharField(_("名称"), max_length=100)
+    kind = models.CharField(_("类型"), max_length=10, choices=ShowcaseKind.choices, default=ShowcaseKind.POINT)
+    year = models.PositiveSmallIntegerField(_("年度"))
+    leader = models.ForeignKey("people.Cadre", on_delete=models.PROTECT, related_name="+", verbose_name=_("责任人"))
+    letter_signed_by = models.CharField(_("责任书签订人"), max_length=100, blank=True)
+    letter_signed_on = models.DateField(_("责任书签订日期"), null=True, blank=True)
+    outcome = models.CharField(_("结果"), max_length=10, choices=ShowcaseOutcome.choices,
+                               default=ShowcaseOutcome.PENDING)
+    assessment_score = models.PositiveSmallIntegerField(_("考核得分"), null=True, blank=True)
+    assessment_note = models.TextField(_("考核意见"), blank=True)
+    assessed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="+")
+    assessed_at = models.DateTimeField(null=True, blank=True)
+    reward = models.CharField(_("奖励"), max_length=200, blank=True)
+    talk_on = models.DateField(_("约谈日期"), null=True, blank=True)
+    talk_with = models.CharField(_("约谈对象"), max_length=100, blank=True)
+    talk_record = models.TextField(_("约谈记录"), blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField()
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-year", "name", "id"]
+        verbose_name = _("示范点")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ShowcaseTarget(models.Model):
+    showcase = models.ForeignKey(Showcase, on_delete=models.CASCADE, related_name="targets")
+    text = models.CharField(_("目标"), max_length=200)
+    met = models.BooleanField(_("已达成"), default=False)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+
+
+class ShowcaseProgress(models.Model):
+    showcase = models.ForeignKey(Showcase, on_delete=models.CASCADE, related_name="progress")
+    at = models.DateTimeField()
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    text = models.TextField(_("进展"))
+    photo = models.ImageField(_("照片"), upload_to="cadre/showcase/%Y/%m/", blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]

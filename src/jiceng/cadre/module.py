@@ -18,6 +18,7 @@ _AUDIT_LABELS = {
     "cadre.task.returned": _("退回任务报告"),
     "cadre.task.graded": _("评定任务"),
     "cadre.task.overdue": _("任务逾期"),
+    "cadre.task.removed": _("删除草稿任务"),
     "cadre.adjustment.proposed": _("提议人工加减分"),
     "cadre.adjustment.approved": _("批准人工加减分"),
     "cadre.adjustment.rejected": _("驳回人工加减分"),
@@ -26,6 +27,18 @@ _AUDIT_LABELS = {
     "cadre.appeal.dismissed": _("申诉复核，维持原结果"),
     "cadre.tasks.exported": _("导出任务"),
     "cadre.points.exported": _("导出绩效积分"),
+    "cadre.ranking.exported": _("导出排名"),
+    "cadre.ranking_scheme.saved": _("保存排名方案"),
+    "cadre.ranking.computed": _("计算排队抓尾排名"),
+    "cadre.plan.created": _("制定整改方案"),
+    "cadre.measure.completed": _("整改措施完成"),
+    "cadre.plan.followed_up": _("整改跟踪督导"),
+    "cadre.plan.closed": _("整改方案销号"),
+    "cadre.showcase.created": _("建立示范点"),
+    "cadre.showcase.letter": _("签订示范点责任书"),
+    "cadre.showcase.progress": _("示范点报送进展"),
+    "cadre.showcase.titled": _("示范点命名授牌"),
+    "cadre.showcase.talk": _("示范点考核约谈"),
 }
 
 module = Module(
@@ -33,7 +46,7 @@ module = Module(
     name=_("干部工作"),
     urls=[UrlMount("cadre/", "jiceng.cadre.urls", allowed="jiceng.cadre.permissions:may_enter")],
     api=[ApiMount("/cadre", "jiceng.cadre.api:router", allowed="jiceng.cadre.permissions:may_enter_api")],
-    menu=[MenuEntry(_("任务清单"), "cadre:home", "jiceng.cadre.permissions:can_view_any", order=85)],
+    menu=[MenuEntry(_("干部工作"), "cadre:home", "jiceng.cadre.permissions:can_view_any", order=85)],
     roles=[
         RoleDef(TOWNSHIP_LEADER, TOWNSHIP_LEADER_LABEL, home="cadre:home", demo_login="demo-leader", demo_unit="street"),
         RoleDef(VILLAGE_CADRE, VILLAGE_CADRE_LABEL, home="cadre:mine", demo_login="demo-cadre", demo_unit="village"),

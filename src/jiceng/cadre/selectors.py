@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from jiceng.core.errors import NotFoundError
 from jiceng.core.filters import filter_by
-from jiceng.core.scope import AUTHORISED
+from jiceng.core.scope import AUTHORISED, FILTERED_BELOW
 from jiceng.people.models import Cadre
 
 from . import permissions
@@ -27,20 +27,30 @@ TASK_FILTERS = {
 }
 
 
+def _visible_lists(user):
+    """Lists issued within the user's scope, and lists that hold a task the user may see (a community's staff
+    see the street's list their community's tasks came on)."""
+    from django.db.models import Subquery
+
+    own = TaskList.objects.accessible_to(user, purpose=PURPOSE).values("pk")
+    via_tasks = Task.objects.accessible_to(user, purpose=PURPOSE).exclude(status=TaskStatus.DRAFT).values("task_list_id")
+    return TaskList.objects.unscoped(FILTERED_BELOW).filter(Q(pk__in=Subquery(own)) | Q(pk__in=Subquery(via_tasks)))
+
+
 def task_list_list(user, *, status: str = ""):
-    qs = TaskList.objects.accessible_to(user, purpose=PURPOSE).select_related("org_unit")
+    qs = _visible_lists(user).select_related("org_unit")
     if status:
         qs = qs.filter(status=status)
     return (qs.annotate(n_tasks=Count("tasks"),
-                       n_graded=Count("tasks", filter=Q(tasks__status=TaskStatus.GRADED)),
-                       n_overdue=Count("tasks", filter=Q(tasks__overdue_at__isnull=False,
-                                                         tasks__status__in=(TaskStatus.ISSUED, TaskStatus.RETURNED))))
-            .order_by("-month", "-id"))
+                        n_graded=Count("tasks", filter=Q(tasks__status=TaskStatus.GRADED)),
+                        n_overdue=Count("tasks", filter=Q(tasks__overdue_at__isnull=False,
+                                                          tasks__status__in=(TaskStatus.ISSUED, TaskStatus.RETURNED))))
+            .order_by("-created_at", "-id"))
 
 
 def task_list_get_for_user(user, list_id) -> TaskList:
     try:
-        return TaskList.objects.accessible_to(user, purpose=PURPOSE).select_related("org_unit").get(pk=int(list_id))
+        return _visible_lists(user).select_related("org_unit").get(pk=int(list_id))
     except (TaskList.DoesNotExist, TypeError, ValueError):
         raise NotFoundError() from None
 
@@ -51,9 +61,14 @@ def task_list(user, **filters):
     return filter_by(qs, TASK_FILTERS, **filters).order_by("due_at", "id")
 
 
-def tasks_of_list(task_list_obj):
-    return (Task.objects.within(task_list_obj.org_path).filter(task_list=task_list_obj)
-            .select_related("owner", "org_unit").prefetch_related("co_owners").order_by("due_at", "id"))
+def tasks_of_list(task_list_obj, *, user=None):
+    """A list's tasks: all of them for those the list was issued within, else the ones in the user's scope."""
+    if user is None or permissions.can_view(user, task_list_obj.org_path):
+        qs = Task.objects.within(task_list_obj.org_path)
+    else:
+        qs = Task.objects.accessible_to(user, purpose=PURPOSE).exclude(status=TaskStatus.DRAFT)
+    return (qs.filter(task_list=task_list_obj).select_related("owner", "org_unit", "org_unit__parent")
+            .prefetch_related("co_owners").order_by("org_path", "due_at", "id"))
 
 
 def my_tasks(user):
@@ -156,7 +171,7 @@ def quarterly_summary(user, *, year: int, org_path: str = "") -> list[dict]:
 
 def adjustment_list(user, *, status: str = ""):
     qs = (PointsAdjustment.objects.accessible_to(user, purpose=PURPOSE)
-          .select_related("cadre", "proposed_by", "decided_by"))
+          .select_related("cadre", "cadre__org_unit", "proposed_by", "decided_by"))
     return qs.filter(status=status) if status else qs
 
 
@@ -205,3 +220,88 @@ def pending_counts(user) -> dict:
         out["to_review"] = appeal_list(user, status=AppealStatus.PENDING).count()
     out["my_open"] = my_tasks(user).filter(status__in=OPEN_STATUSES).count()
     return out
+
+
+# --------------------------------------------------------------------------- ranking, plans, showcases
+
+def scheme_list(user):
+    from .models import RankingScheme
+
+    return RankingScheme.objects.accessible_to(user, purpose=PURPOSE).prefetch_related("indicators")
+
+
+def scheme_get_for_user(user, scheme_id):
+    from .models import RankingScheme
+
+    try:
+        return scheme_list(user).get(pk=int(scheme_id))
+    except (RankingScheme.DoesNotExist, TypeError, ValueError):
+        raise NotFoundError() from None
+
+
+def run_list(user):
+    from .models import RankingRun
+
+    return RankingRun.objects.accessible_to(user, purpose=PURPOSE).select_related("scheme")
+
+
+def run_get_for_user(user, run_id):
+    from .models import RankingRun
+
+    try:
+        return run_list(user).get(pk=int(run_id))
+    except (RankingRun.DoesNotExist, TypeError, ValueError):
+        raise NotFoundError() from None
+
+
+def run_results(run):
+    from .models import RankingResult
+
+    return (RankingResult.objects.within(run.org_path).filter(run=run).select_related("org_unit", "plan")
+            .order_by("rank", "org_path"))
+
+
+def result_get_for_user(user, result_id):
+    from .models import RankingResult
+
+    try:
+        r = RankingResult.objects.unscoped("fetched by key, authorised next").select_related("run", "org_unit").get(
+            pk=int(result_id))
+    except (RankingResult.DoesNotExist, TypeError, ValueError):
+        raise NotFoundError() from None
+    if not (permissions.can_view(user, r.run.org_path) or permissions.can_view(user, r.org_path)):
+        raise NotFoundError()
+    return r
+
+
+def plan_list(user, *, status: str = ""):
+    from .models import RectificationPlan
+
+    qs = RectificationPlan.objects.accessible_to(user, purpose=PURPOSE).select_related("org_unit", "owner",
+                                                                                       "result__run")
+    return qs.filter(status=status) if status else qs
+
+
+def plan_get_for_user(user, plan_id):
+    from .models import RectificationPlan
+
+    try:
+        return plan_list(user).get(pk=int(plan_id))
+    except (RectificationPlan.DoesNotExist, TypeError, ValueError):
+        raise NotFoundError() from None
+
+
+def showcase_list(user):
+    from .models import Showcase
+
+    return Showcase.objects.accessible_to(user, purpose=PURPOSE).select_related("org_unit", "leader").prefetch_related(
+        "targets", "units")
+
+
+def showcase_get_for_user(user, showcase_id):
+    from .models import Showcase
+
+    try:
+        return showcase_list(user).get(pk=int(showcase_id))
+    except (Showcase.DoesNotExist, TypeError, ValueError):
+        raise NotFoundError() from None

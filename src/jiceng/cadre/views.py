@@ -115,12 +115,15 @@ def mine(request):
     """我的任务 (on the phone): open tasks first, with their due moments."""
     user = request.user
     cadre = permissions.cadre_of(user)
-    tasks = list(selectors.my_tasks(user)[:200])
-    open_tasks = [t for t in tasks if t.status != TaskStatus.GRADED]
-    done = [t for t in tasks if t.status == TaskStatus.GRADED]
+    mine_qs = selectors.my_tasks(user)
+    open_tasks = list(mine_qs.exclude(status=TaskStatus.GRADED).order_by("due_at", "id")[:200])
+    done = list(mine_qs.filter(status=TaskStatus.GRADED).order_by("-graded_at", "-id")[:30])
     year = timezone.localdate().year
     account = selectors.performance_account(cadre, year=year) if cadre else None
-    return render(request, "cadre/mine.html", {"cadre": cadre, "open_tasks": open_tasks, "done_tasks": done[:30],
+    return render(request, "cadre/mine.html", {"cadre": cadre,
+                                               "open_tasks": [t for t in open_tasks if t.status != TaskStatus.REPORTED],
+                                               "waiting_tasks": [t for t in open_tasks if t.status == TaskStatus.REPORTED],
+                                               "done_tasks": done,
                                                "account": account, "year": year, "now": timezone.now()})
 
 
@@ -148,6 +151,9 @@ def _task_form(request, tl, data=None):
         path__startswith=tl.org_path, kind__in=UNIT_KINDS, depth__lte=tl.org_unit.depth + 2).order_by("path")
     cadres = (Cadre.objects.within(tl.org_path).select_related("org_unit").exclude(kind="grid_worker")
               .order_by("org_path", "id")[:500])
+    units = list(units.select_related("parent"))
+    for u in units:
+        u.label = u.name if u.depth <= tl.org_unit.depth + 1 or u.parent is None else f"{u.parent.name} · {u.name}"
     return TaskForm(data, units=units, cadres=cadres,
                     initial={"weight": 1, "evidence": "photo"}), units, cadres
 
@@ -175,7 +181,7 @@ def list_detail(request, pk):
                 return redirect("cadre:list", tl.pk)
             except JicengError as exc:
                 apply_error(form, exc)
-    tasks = list(selectors.tasks_of_list(tl))
+    tasks = list(selectors.tasks_of_list(tl, user=user))
     if request.GET.get("format") == "xlsx":
         return _tasks_xlsx(user, tasks, f"{tl.title}.xlsx", {"list": tl.pk})
     return render(request, "cadre/list.html", {"tl": tl, "tasks": tasks, "form": form, "can_manage": can_manage,
@@ -209,7 +215,7 @@ def tasks(request):
     _need_view(user)
     filters = {"status": request.GET.get("status", ""), "overdue": request.GET.get("overdue") == "1",
                "grade": request.GET.get("grade", "")}
-    qs = selectors.task_list(user, **filters).exclude(status=TaskStatus.DRAFT)
+    qs = selectors.task_list(user, **filters).exclude(status=TaskStatus.DRAFT).order_by("-due_at", "-id")
     if request.GET.get("format") == "xlsx":
         return _tasks_xlsx(user, list(qs[:20000]), "任务.xlsx", filters)
     page = CappedPaginator(qs, 30).get_page(request.GET.get("page"))
@@ -243,6 +249,7 @@ def task_detail(request, pk):
         "report_form": report_form if task.status != TaskStatus.REPORTED or report_form is None else
         _progress_only(report_form),
         "can_grade": can_grade, "grade_form": GradeForm(), "return_form": ReturnForm(), "now": timezone.now(),
+        "past_due": task.due_at < timezone.now(),
     })
 
 
@@ -264,8 +271,10 @@ def task_action(request, pk, action):
                                              note=request.POST.get("note", "")) and _("已评定，积分已记入责任人账户"),
         "return": lambda: services.task_report_return(actor=user, task=task, reason=request.POST.get("reason", ""))
         and _("已退回，责任人已收到通知"),
+        "remove": lambda: services.task_remove(actor=user, task=task) or _("任务已从草稿清单删除"),
     }
-    return run_action(request, handlers.get(action), then=("cadre:task", task.pk))
+    then = ("cadre:list", task.task_list_id) if action == "remove" else ("cadre:task", task.pk)
+    return run_action(request, handlers.get(action), then=then)
 
 
 # --------------------------------------------------------------------------- performance points
@@ -307,7 +316,8 @@ def points_cadre(request, cadre_id):
     now = timezone.now()
     for e in entries:
         e.appeal_until = None
-        if is_self and e.kind not in ("base", "appeal") and not e.reverses_id and getattr(e, "appeal", None) is None:
+        if is_self and e.amount < 0 and e.kind not in ("base", "appeal") and not e.reverses_id and \
+                getattr(e, "appeal", None) is None:
             deadline = services.appeal_deadline(e)
             e.appeal_until = deadline if deadline >= now else None
     return render(request, "cadre/points_cadre.html", {
@@ -408,3 +418,29 @@ def rules(request):
         except JicengError as exc:
             apply_error(form, exc)
     return render(request, "cadre/rules.html", {"form": form, "site": site})
+
+
+# --------------------------------------------------------------------------- evidence files (no public media URL)
+
+def _file_response(field, *, attachment: bool = False):
+    import mimetypes
+    import os
+
+    from django.http import FileResponse
+
+    if not field:
+        raise NotFoundError()
+    kind = mimetypes.guess_type(field.name)[0] or "application/octet-stream"
+    return FileResponse(field.open("rb"), content_type=kind, as_attachment=attachment,
+                        filename=os.path.basename(field.name))
+
+
+@scope_safe
+@login_required
+def report_evidence(request, pk, report_id, what):
+    """A task report's photo or file, served only to those who may see the task."""
+    task = selectors.task_get_for_user(request.user, pk)
+    report = selectors.task_reports(task).filter(pk=report_id).first()
+    if report is None or what not in ("photo", "file"):
+        raise NotFoundError()
+    return _file_response(getattr(report, what), attachment=what == "file")

@@ -136,4 +136,17 @@ def registered_reports(which: str):
     def value(unit, period) -> int:
         return records(unit, period).count()
 
-    return value, records
+    def values(units, period) -> dict:
+        from jiceng.core.modules import count_by_unit
+
+        lo = timezone.make_aware(dt.datetime.combine(period.start, dt.time.min))
+        hi = timezone.make_aware(dt.datetime.combine(period.end + dt.timedelta(days=1), dt.time.min))
+        qs = Report.objects.unscoped("a figure counts every unit's reports, grouped by unit").filter(
+            created_at__gte=lo, created_at__lt=hi, merged_into__isnull=True)
+        if which == "done":
+            qs = qs.filter(status__in=DONE)
+        elif which == "overdue":
+            qs = qs.filter(overdue_at__isnull=False)
+        return count_by_unit(qs, units)
+
+    return value, records, values

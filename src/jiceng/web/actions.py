@@ -19,14 +19,16 @@ def run_action(request, handler: Handler | None, *, then: str | tuple, done: str
     ``handler()`` calls the one service the action is. The message that says it was done is ``done``
     (a view whose actions all say the same) or else what the handler returns (None: no message). A
     refused action (``JicengError``: a not-found or permission error included) is shown as an error
-    message instead. ``None`` for the handler (an action name the view does not know) is refused as
+    message instead (every field's reason when it gives several). ``None`` for the handler (an action name the view does not know) is refused as
     not found. ``then`` is a URL, or a URL name followed by its arguments."""
     try:
         if handler is None:
             raise NotFoundError()
         result = handler()
     except JicengError as exc:
-        messages.error(request, exc.message)
+        shown = [str(m) for msgs in exc.errors.values() for m in msgs] or [exc.message]
+        for text in dict.fromkeys(shown):  # every reason the action was refused, each once
+            messages.error(request, text)
     else:
         message = done if done is not None else result
         if message:

@@ -5,6 +5,12 @@ from .performance import (  # noqa: F401
 )
 from .rules import rules_for, rules_update, site_of  # noqa: F401
 from .tasks import (  # noqa: F401
-    points_for, task_add, task_grade, task_list_create, task_list_issue, task_report, task_report_return,
+    points_for, task_add, task_grade, task_list_create, task_list_issue, task_remove, task_report,
+    task_report_return,
     tasks_check_due,
+)
+from .ranking import DEFAULT_INDICATORS, period_of, ranked_units, ranking_compute, ranking_run, scheme_save  # noqa: F401
+from .rectification import follow_up_add, measure_complete, plan_close, plan_create  # noqa: F401
+from .showcases import (  # noqa: F401
+    TEMPLATES, showcase_assess, showcase_create, showcase_letter, showcase_progress,
 )

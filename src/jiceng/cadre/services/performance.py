@@ -115,15 +115,17 @@ def appeal_deadline(entry: PerformanceEntry) -> dt.datetime:
 
 
 def appeal_file(*, actor, entry: PerformanceEntry, reason: str, now=None) -> Appeal:
-    """The cadre appeals one entry (申诉) within the site's window; a base or reversal entry cannot be appealed."""
+    """The cadre appeals a deduction (申诉) within the site's window; upheld, the deduction is reversed. An
+    addition, the base or a reversal cannot be appealed (a grade thought too low is raised by a manual
+    addition, which needs its own second approver)."""
     now = now or timezone.now()
     account = PerformanceAccount.objects.unscoped(AUTHORISED).select_related("cadre").get(pk=entry.account_id)
     cadre = permissions.cadre_of(actor)
     if cadre is None or cadre.pk != account.cadre_id:
         raise PermissionDeniedError(_("只能对本人的积分提出申诉"))
     errors = ErrorCollector()
-    if entry.kind in (PerformanceKind.BASE, PerformanceKind.APPEAL) or entry.reverses_id:
-        errors.add("entry", _("该笔积分不能申诉"))
+    if entry.kind in (PerformanceKind.BASE, PerformanceKind.APPEAL) or entry.reverses_id or entry.amount > 0:
+        errors.add("entry", _("只能对扣分提出申诉"))
     deadline = appeal_deadline(entry)
     if now > deadline:
         errors.add("entry", _("已超过申诉期限（%(d)s 前）") % {"d": timezone.localtime(deadline).strftime("%Y-%m-%d %H:%M")})

@@ -136,6 +136,19 @@ def task_list_issue(*, actor, task_list: TaskList, now=None) -> TaskList:
     return tl
 
 
+def task_remove(*, actor, task: Task) -> None:
+    """Take a task off a list before the list is issued (a mistake in a draft); an issued task stays."""
+    if not permissions.can_manage(actor, task.task_list.org_path):
+        raise PermissionDeniedError()
+    with transaction.atomic():
+        locked = _locked(Task, task.pk)
+        if locked.status != TaskStatus.DRAFT:
+            raise JicengError(_("清单已下发，任务不能删除"), field="status", code="already_issued")
+        audit_log(actor=actor, action="cadre.task.removed", obj=locked, object_repr=locked.title)
+        locked.co_owners.clear()
+        locked.delete()
+
+
 # --------------------------------------------------------------------------- reports
 
 def task_report(*, actor, task: Task, text: str = "", photo=None, file=None, is_final: bool = True,
