@@ -101,3 +101,39 @@ def test_tomorrows_uncovered_desk_is_reminded_once(site):
     assert services.duty_check(now=now)["uncovered"] == 0
     assert Notification.objects.filter(user=site.staff_a, message__contains="还没有安排值班人").count() == 1
     assert not Notification.objects.filter(user=site.outsider, message__contains="还没有安排值班人").exists()
+
+
+def _two_at_once(site):
+    from tests.conftest import in_threads
+
+    day = timezone.localdate() + dt.timedelta(days=3)
+    return in_threads(2, lambda i: services.shift_create(
+        actor=site.leader, desk=site.desk, cadre=site.cadre, starts_at=at(day, 9 + i), ends_at=at(day, 12 + i))
+        and "ok")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_without_the_cadre_lock_two_rosters_at_once_double_book_a_person(vendor_is_postgres, site, monkeypatch):
+    """The race the lock prevents: both read "no overlap" before either writes, and both shifts land."""
+    import threading
+
+    from jiceng.duty.services import roster
+
+    both_checked = threading.Barrier(2, timeout=30)
+    checking = roster.first_clash
+
+    def check_then_wait(*args):
+        found = checking(*args)
+        both_checked.wait()
+        return found
+
+    monkeypatch.setattr(roster, "lock_cadre", lambda cadre: None)
+    monkeypatch.setattr(roster, "first_clash", check_then_wait)
+    assert sorted(_two_at_once(site)) == ["ok", "ok"]
+    assert DutyShift.objects.unscoped("t").filter(cadre=site.cadre).count() == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_with_the_cadre_lock_two_rosters_at_once_book_the_person_once(vendor_is_postgres, site):
+    assert sorted(_two_at_once(site)) == ["ok", "overlap"]
+    assert DutyShift.objects.unscoped("t").filter(cadre=site.cadre).count() == 1

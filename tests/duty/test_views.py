@@ -115,3 +115,25 @@ def test_another_communitys_staff_gets_404_on_the_desk(site, shift, client):
     assert c.get(f"/duty/desks/{site.desk_b.pk}/").status_code == 200
     # The village cadre sees the desk but not its QR code page (managers print it).
     assert _client(client, site.cadre_user).get(f"/duty/desks/{site.desk.pk}/qr/").status_code == 404
+
+
+def test_the_rules_are_set_by_the_street_and_read_by_a_community(site, client):
+    from jiceng.duty.models import DutyRules
+
+    c = _client(client, site.staff_a)
+    page = c.get("/duty/rules/").content.decode()
+    assert "只能查看" in page and c.post("/duty/rules/", {"missed_points": 9}).status_code == 403
+    c = _client(client, site.leader)
+    data = {"kept_points": 2, "late_points": 1, "missed_points": 4, "early_minutes": 30, "late_minutes": 10,
+            "missed_minutes": 60, "max_distance_m": 500}
+    assert c.post("/duty/rules/", data).status_code == 302
+    assert DutyRules.objects.get(site=site.district.street).missed_points == 4
+
+
+def test_the_visitor_list_reads_a_fixed_number_of_queries(site, client, django_assert_max_num_queries):
+    for i in range(12):
+        services.visitor_record(actor=site.staff_a, desk=site.desk, name=f"来访{i}", phone="13811112222", purpose="咨询")
+    c = _client(client, site.staff_a)
+    with django_assert_max_num_queries(20):
+        r = c.get("/duty/visitors/")
+    assert r.content.decode().count("来访1") >= 3

@@ -350,10 +350,14 @@ def rules(request):
     if root is None:
         raise PermissionDeniedError()
     site = services.site_of(root.path)
-    if not permissions.can_manage(user, site.path):
-        raise PermissionDeniedError(_("值班规则由街道（乡镇）设置"))
+    can_edit = permissions.can_manage(user, site.path)  # the street's or township's; a community reads them
     current = services.rules_for(site)
     form = RulesForm(request.POST or None, initial={n: getattr(current, n) for n in RULE_FIELDS})
+    if not can_edit:
+        for field in form.fields.values():
+            field.disabled = True
+    if request.method == "POST" and not can_edit:
+        raise PermissionDeniedError(_("值班规则由街道（乡镇）设置"))
     if request.method == "POST" and form.is_valid():
         try:
             services.rules_update(actor=user, site=site, **form.cleaned_data)
@@ -361,7 +365,7 @@ def rules(request):
             return redirect("duty:rules")
         except JicengError as exc:
             apply_error(form, exc)
-    return render(request, "duty/rules.html", {"form": form, "site": site})
+    return render(request, "duty/rules.html", {"form": form, "site": site, "can_edit": can_edit})
 
 
 # --------------------------------------------------------------------------- the public roster

@@ -23,6 +23,18 @@ def _fmt(moment) -> str:
     return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M")
 
 
+def lock_cadre(cadre: Cadre) -> None:
+    """The cadre's row is the lock two rosters drawn up at once for the same person meet on (rule 4)."""
+    Cadre.objects.unscoped(AUTHORISED).order_by("pk").select_for_update(of=("self",)).filter(pk=cadre.pk).first()
+
+
+def first_clash(cadre: Cadre, starts_at, ends_at) -> DutyShift | None:
+    """The person's first shift, at any desk, that overlaps [starts_at, ends_at)."""
+    return (DutyShift.objects.unscoped("a person's shifts at every desk, to refuse an overlap")
+            .filter(cadre=cadre, starts_at__lt=ends_at, ends_at__gt=starts_at).select_related("desk")
+            .order_by("starts_at").first())
+
+
 def shift_create(*, actor, desk: DutyDesk, cadre: Cadre | None, starts_at, ends_at, now=None) -> DutyShift:
     """Put a cadre of the desk's village or community (or of a unit above it) on the roster. A shift that
     overlaps another shift of the same person, at any desk, is refused naming the start."""
@@ -47,11 +59,8 @@ def shift_create(*, actor, desk: DutyDesk, cadre: Cadre | None, starts_at, ends_
     errors.raise_if_any()
     now = now or timezone.now()
     with transaction.atomic():
-        # The cadre's row is the lock two rosters drawn up at once for the same person meet on.
-        Cadre.objects.unscoped(AUTHORISED).select_for_update().filter(pk=cadre.pk).first()
-        clash = (DutyShift.objects.unscoped("a person's shifts at every desk, to refuse an overlap")
-                 .filter(cadre=cadre, starts_at__lt=ends_at, ends_at__gt=starts_at).select_related("desk")
-                 .order_by("starts_at").first())
+        lock_cadre(cadre)
+        clash = first_clash(cadre, starts_at, ends_at)
         if clash is not None:
             raise JicengError(_("与%(n)s已有的班次重叠：%(d)s %(s)s–%(e)s") % {
                 "n": cadre.name, "d": clash.desk.name, "s": _fmt(clash.starts_at),
