@@ -259,9 +259,11 @@ def checkin(request):
             return redirect("duty:mine")
         except JicengError as exc:
             error = exc
-    on_duty = selectors.my_shifts(user).filter(desk=desk, status=ShiftStatus.ON_DUTY).exists()
-    return render(request, "duty/checkin.html", {"desk": desk, "code": code, "error": error, "on_duty": on_duty,
-                                                 "cadre": permissions.cadre_of(user)}, status=400 if error else 200)
+    mine_here = selectors.my_shifts(user, since=timezone.now()).filter(
+        desk=desk, status__in=(ShiftStatus.SCHEDULED, ShiftStatus.ON_DUTY)).first()
+    return render(request, "duty/checkin.html", {
+        "desk": desk, "code": code, "error": error, "shift": mine_here, "cadre": permissions.cadre_of(user),
+        "on_duty": mine_here is not None and mine_here.status == ShiftStatus.ON_DUTY}, status=400 if error else 200)
 
 
 # --------------------------------------------------------------------------- visitors
