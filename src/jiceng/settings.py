@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "jiceng.reports",
     "jiceng.monitoring",
     "jiceng.cadre",
+    "jiceng.duty",
     "jiceng.web",
     "jiceng",  # the composition root: assembles what the modules above register (jiceng/composition.py)
 ]

@@ -154,7 +154,8 @@ def report_submit(*, actor, channel: str, category_id, description: str, org_uni
     reporter = actor if channel in (Channel.RESIDENT, Channel.WOODPECKER) and getattr(actor, "pk", None) else None
     if reporter_household is None and reporter is not None and getattr(reporter, "resident_id", None):
         reporter_household = reporter.resident.household
-    with transaction.atomic(durable=True):
+    # Not durable: the duty desk files a visitor's matter inside its own transaction (services compose).
+    with transaction.atomic():
         report = Report.objects.create(
             site=site, category=category, suggested_category=suggested, description=description, org_unit=org_unit,
             org_path=org_unit.path, address=address.strip()[:255], lat=lat, long=long, channel=channel,
@@ -523,7 +524,8 @@ def dispute_record(*, actor, org_unit, kind: str, parties: str, description: str
     if closed_on and occurred_on and closed_on < occurred_on:
         errors.add("closed_on", _("办结日期不能早于受理日期"))
     errors.raise_if_any()
-    with transaction.atomic(durable=True):
+    # Not durable: the duty desk records a visitor's dispute inside its own transaction (services compose).
+    with transaction.atomic():
         d = Dispute.objects.create(site=site_of(org_unit), org_unit=org_unit, org_path=org_unit.path, kind=kind,
                                    parties=parties.strip(), description=description.strip(), mediator=mediator.strip(),
                                    occurred_on=occurred_on, outcome=outcome, agreement=agreement.strip(),
