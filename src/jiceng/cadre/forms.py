@@ -87,6 +87,10 @@ class RulesForm(_Base):
     not_done_points = forms.IntegerField(label=_("未完成扣分（c）"), min_value=0, max_value=1000)
     appeal_days = forms.IntegerField(label=_("申诉期限（天）"), min_value=1, max_value=1000)
     remind_days = forms.IntegerField(label=_("到期前几天提醒"), min_value=0, max_value=1000)
+    report_on_time_points = forms.IntegerField(label=_("诉求按时办结加分"), min_value=0, max_value=1000)
+    report_late_points = forms.IntegerField(label=_("诉求超期办结扣分"), min_value=0, max_value=1000)
+    visit_on_time_points = forms.IntegerField(label=_("监测走访按时加分"), min_value=0, max_value=1000)
+    visit_late_points = forms.IntegerField(label=_("监测走访逾期扣分"), min_value=0, max_value=1000)
 
 
 class SchemeForm(_Base):

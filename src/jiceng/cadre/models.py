@@ -22,6 +22,10 @@ class CadreRules(models.Model):
     not_done_points = models.PositiveIntegerField(_("未完成扣分"), default=3)
     appeal_days = models.PositiveIntegerField(_("申诉期限（天）"), default=7)
     remind_days = models.PositiveIntegerField(_("到期前提醒（天）"), default=2)
+    report_on_time_points = models.PositiveIntegerField(_("诉求按时办结加分"), default=1)
+    report_late_points = models.PositiveIntegerField(_("诉求超期办结扣分"), default=1)
+    visit_on_time_points = models.PositiveIntegerField(_("监测走访按时加分"), default=1)
+    visit_late_points = models.PositiveIntegerField(_("监测走访逾期扣分"), default=1)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

@@ -55,7 +55,9 @@ module = Module(
     demo=DemoStep(build="jiceng.cadre.demo:demo_step", after=("people", "reports", "monitoring"),
                   summary="jiceng.cadre.demo:demo_summary"),
     jobs=[Job("cadre.check_due", {"minute": "*/15"}, "jiceng.cadre.services:tasks_check_due",
-              _("每十五分钟：任务到期提醒与逾期标记"))],
+              _("每十五分钟：任务到期提醒与逾期标记")),
+          Job("cadre.collect_points", {"minute": "35", "hour": "1"}, "jiceng.cadre.services:points_collect",
+              _("每晚：按诉求办结、监测走访的时效给干部记绩效积分"))],
     panels=[Panel("home", "cadre/_home_panel.html", "jiceng.cadre.views:home_panel", order=15)],
     figures=[
         Figure("cadre.tasks_issued", _("下发任务"), _("项"), *registered_figure("tasks_issued")),

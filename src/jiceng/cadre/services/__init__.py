@@ -14,3 +14,4 @@ from .rectification import follow_up_add, measure_complete, plan_close, plan_cre
 from .showcases import (  # noqa: F401
     TEMPLATES, showcase_assess, showcase_create, showcase_letter, showcase_progress,
 )
+from .sources import points_collect, points_from_reports, points_from_visits  # noqa: F401

@@ -41,15 +41,22 @@ def performance_post(*, cadre, year: int, amount: int, kind: str, reason: str, i
                      source_type: str = "", source_id="", actor=None, now=None) -> PerformanceEntry | None:
     """Post to the cadre's year (opening it with the base points first). The same idempotency key posts once.
     A deduction beyond the balance is cut to it; ``None`` when nothing was left to deduct."""
+    return performance_post_once(cadre=cadre, year=year, amount=amount, kind=kind, reason=reason,
+                                 idempotency_key=idempotency_key, source_type=source_type, source_id=source_id,
+                                 actor=actor, now=now)[0]
+
+
+def performance_post_once(*, cadre, year: int, amount: int, kind: str, reason: str, idempotency_key: str,
+                          source_type: str = "", source_id="", actor=None, now=None):
+    """``performance_post`` returning ``(entry, created)``: ``created`` is false when the key had posted before."""
     if amount == 0:
-        return None
+        return None, False
     with transaction.atomic():
         account = performance_account_open(cadre=cadre, year=year, now=now)
-        entry, _created = ledger.post(PerformanceEntry, account=account, amount=amount, idempotency_key=idempotency_key,
-                                      kind=kind, reason=reason[:300], org_path=cadre.org_path,
-                                      source_type=source_type, source_id=str(source_id or ""),
-                                      actor=actor if getattr(actor, "pk", None) else None, clamp=True, now=now)
-    return entry
+        return ledger.post(PerformanceEntry, account=account, amount=amount, idempotency_key=idempotency_key,
+                           kind=kind, reason=reason[:300], org_path=cadre.org_path,
+                           source_type=source_type, source_id=str(source_id or ""),
+                           actor=actor if getattr(actor, "pk", None) else None, clamp=True, now=now)
 
 
 # --------------------------------------------------------------------------- manual adjustments

@@ -12,7 +12,8 @@ from .. import permissions
 from ..models import CadreRules
 
 RULE_FIELDS = ("base_points", "on_time_points", "excellent_points", "late_points", "not_done_points", "appeal_days",
-               "remind_days")
+               "remind_days", "report_on_time_points", "report_late_points", "visit_on_time_points",
+               "visit_late_points")
 
 
 def site_of(path: str) -> OrgUnit:
