@@ -143,3 +143,32 @@ def test_a_showcase_ends_in_a_title_with_its_reward_or_a_recorded_talk(site):
     with pytest.raises(PermissionDeniedError):
         services.showcase_create(actor=site.cadre_user, org_unit=d.street, name="x", kind="point", year=2026,
                                  leader=site.cadre, targets=["a"])
+
+
+def test_a_measure_and_a_report_become_tasks_naming_their_source(site, comm_c, ranked):
+    from jiceng.cadre.models import Task
+
+    run = services.ranking_run(actor=site.leader, scheme=ranked, year=timezone.localdate().year)
+    lagging = RankingResult.objects.get(run=run, band="lagging")
+    deadline = timezone.localdate() + dt.timedelta(days=7)
+    plan = services.plan_create(actor=site.leader, result=lagging, problems="滞后", owner=site.other_cadre,
+                                deadline=deadline, measures=[{"text": "补办任务", "owner": site.other_cadre,
+                                                              "deadline": deadline}])
+    task = services.measure_to_task(actor=site.leader, measure=plan.measures.get())
+    assert (task.source_type, task.status, task.owner_id) == ("cadre.measure", TaskStatus.ISSUED, site.other_cadre.pk)
+    assert task.task_list.kind == "ad_hoc" and "转办任务" in task.task_list.title
+    with pytest.raises(JicengError) as err:
+        services.task_from_source(actor=site.leader, source_type="reports.report", source_id=999999,
+                                  org_unit=site.district.comm_a, owner=site.cadre, due_at=timezone.now())
+    assert err.value.field == "source_id"
+    with pytest.raises(JicengError) as err:
+        services.task_from_source(actor=site.leader, source_type="nothing", source_id=1,
+                                  org_unit=site.district.comm_a, owner=site.cadre, due_at=timezone.now())
+    assert err.value.field == "source_type"
+    from tests.cadre.test_sources import _report
+
+    report = _report(site, deadline=timezone.now(), resolved_at=timezone.now())
+    t2 = services.task_from_source(actor=site.leader, source_type="reports.report", source_id=report.pk,
+                                   org_unit=site.district.comm_a, owner=site.cadre, due_at=timezone.now())
+    assert t2.task_list_id == task.task_list_id and t2.title.startswith("办理诉求")
+    assert Task.objects.filter(task_list=task.task_list).count() == 2

@@ -151,3 +151,20 @@ def test_a_community_sees_the_streets_list_with_only_its_own_tasks(site, issued_
     assert issued_task.task_list.title in c.get("/cadre/").content.decode()
     page = c.get(f"/cadre/lists/{issued_task.task_list_id}/").content.decode()
     assert "走访独居老人" in page and "乙社区的任务" not in page and "添加任务" not in page
+
+
+def test_a_report_is_escalated_to_a_task_from_the_page(site, client):
+    from tests.cadre.test_sources import _report
+
+    report = _report(site, deadline=timezone.now(), resolved_at=timezone.now())
+    c = _client(client, site.leader)
+    page = c.get(f"/cadre/tasks/escalate/?source_type=reports.report&source_id={report.pk}").content.decode()
+    assert "转办并下发" in page
+    due = (timezone.localtime() + dt.timedelta(days=2)).strftime("%Y-%m-%dT%H:%M")
+    form = {"source_type": "reports.report", "source_id": 999999, "org_unit": site.district.comm_a.pk,
+            "owner": site.cadre.pk, "due_at": due, "evidence": "text", "weight": 1}
+    assert "找不到该问题诉求" in c.post("/cadre/tasks/escalate/", form).content.decode()
+    form["source_id"] = report.pk
+    r = c.post("/cadre/tasks/escalate/", form)
+    task = Task.objects.unscoped("t").get(source_type="reports.report")
+    assert r.url == f"/cadre/tasks/{task.pk}/" and task.status == TaskStatus.ISSUED

@@ -275,6 +275,31 @@ def list_issue(request, list_id: Id):
     return _list_out(services.task_list_issue(actor=request.user, task_list=tl))
 
 
+class CadreTaskFromSourceIn(InputSchema):
+    source_type: Text = Field(..., max_length=40)
+    source_id: Id
+    title: Text = Field("", max_length=200)
+    org_unit_id: Id
+    owner_id: Id
+    due_at: dt.datetime
+    evidence: EvidenceKind = EvidenceKind.TEXT
+    weight: int = Field(1, ge=1, le=10)
+
+
+@router.post("/tasks/from-source", response={200: CadreTaskOut, **error_responses(400, 403, 404)},
+             summary="从诉求、监测走访或整改措施转办任务（下发到当月转办清单）")
+def task_from_source(request, payload: CadreTaskFromSourceIn):
+    try:
+        unit = org_unit_get_for_user(request.user, payload.org_unit_id, purpose="cadre_manage")
+    except NotFoundError:
+        raise JicengError("找不到该责任单位，或不在您的管理范围内", field="org_unit_id") from None
+    owner = _cadre_in_scope(request.user, payload.owner_id, unit.path.split(".")[0] + ".", "owner_id")
+    due = payload.due_at if not timezone.is_naive(payload.due_at) else timezone.make_aware(payload.due_at)
+    return _task_out(services.task_from_source(actor=request.user, source_type=payload.source_type,
+                                               source_id=payload.source_id, org_unit=unit, owner=owner, due_at=due,
+                                               title=payload.title, evidence=payload.evidence, weight=payload.weight))
+
+
 @router.get("/tasks", response={200: list[CadreTaskOut], **error_responses()}, summary="任务（本人范围内，可筛选）")
 def tasks(request, status: Text = Query("", max_length=10), overdue: bool = Query(False), mine: bool = Query(False),
           limit: int = Query(100, ge=1, le=500)):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Q
+from django.db.models import Q, Sum
 from django.utils import timezone
 
 from jiceng.core.modules import count_by_unit
@@ -19,7 +19,10 @@ TASK_FIGURES = {
     "tasks_late": Q(status=TaskStatus.GRADED, grade__in=_DONE, timeliness=Timeliness.LATE),
     "tasks_overdue": Q(overdue_at__isnull=False),
 }
-ENTRY_FIGURES = {"additions": Q(amount__gt=0), "deductions": Q(amount__lt=0)}
+ENTRY_FIGURES = {"additions": Q(amount__gt=0), "deductions": Q(amount__lt=0),
+                 "addition_points": Q(amount__gt=0), "deduction_points": Q(amount__lt=0)}
+# The points figures add up the entries' amounts (deductions as a positive size) instead of counting them.
+SUMS = {"addition_points": "amount", "deduction_points": "-amount"}
 
 
 def _bounds(period) -> tuple[dt.datetime, dt.datetime]:
@@ -62,11 +65,14 @@ def registered_figure(which: str):
         return entries_in(unit, period).filter(ENTRY_FIGURES[which])
 
     def value(unit, period) -> int:
+        if which in SUMS:
+            total = records(unit, period).aggregate(t=Sum("amount"))["t"] or 0
+            return -total if SUMS[which].startswith("-") else total
         return records(unit, period).count()
 
     def values(units, period) -> dict:
         if which in TASK_FIGURES:
             return count_by_unit(_all_tasks(period).filter(TASK_FIGURES[which]), units)
-        return count_by_unit(_all_entries(period).filter(ENTRY_FIGURES[which]), units)
+        return count_by_unit(_all_entries(period).filter(ENTRY_FIGURES[which]), units, sums=SUMS.get(which, ""))
 
     return value, records, values

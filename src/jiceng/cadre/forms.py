@@ -163,3 +163,17 @@ class ShowcaseForm(_Base):
         self.fields["leader"].choices = [("", _("请选择…"))] + [(c.pk, f"{c.name}（{c.org_unit.name} · {c.post}）")
                                                                for c in cadres]
         self.fields["units"].choices = [(u.pk, u.name) for u in units]
+
+
+class EscalateForm(TaskForm):
+    source_type = forms.ChoiceField(label=_("来源"), choices=[("reports.report", _("问题诉求")),
+                                                            ("monitoring.scheduled_visit", _("监测走访（计划编号）"))])
+    source_id = forms.IntegerField(label=_("来源编号"), min_value=1)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["title"].required = False
+        self.fields["title"].label = _("任务内容（不填则按来源生成）")
+        for name in ("description", "co_owners"):
+            del self.fields[name]
+        self._style()

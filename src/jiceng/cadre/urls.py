@@ -11,6 +11,7 @@ urlpatterns = [
     path("lists/<int:pk>/", views.list_detail, name="list"),
     path("lists/<int:pk>/issue/", views.list_issue, name="list_issue"),
     path("tasks/", views.tasks, name="tasks"),
+    path("tasks/escalate/", views.task_escalate, name="escalate"),
     path("tasks/<int:pk>/", views.task_detail, name="task"),
     path("tasks/<int:pk>/reports/<int:report_id>/<str:what>/", views.report_evidence, name="report_evidence"),
     path("tasks/<int:pk>/<str:action>/", views.task_action, name="task_action"),

@@ -22,7 +22,8 @@ from jiceng.web.pagination import CappedPaginator
 
 from . import permissions, selectors, services
 from .forms import (
-    AdjustmentForm, AppealForm, DecisionForm, GradeForm, ReportForm, ReturnForm, RulesForm, TaskForm, TaskListForm,
+    AdjustmentForm, AppealForm, DecisionForm, EscalateForm, GradeForm, ReportForm, ReturnForm, RulesForm, TaskForm,
+    TaskListForm,
 )
 from .models import AdjustmentStatus, AppealStatus, TaskListStatus, TaskStatus
 from .services.rules import RULE_FIELDS
@@ -146,16 +147,46 @@ def list_new(request):
     return render(request, "cadre/list_new.html", {"form": form, "root": root})
 
 
-def _task_form(request, tl, data=None):
+def _choices_under(request, root):
     units = OrgUnit.objects.accessible_to(request.user, purpose="cadre_manage").filter(
-        path__startswith=tl.org_path, kind__in=UNIT_KINDS, depth__lte=tl.org_unit.depth + 2).order_by("path")
-    cadres = (Cadre.objects.within(tl.org_path).select_related("org_unit").exclude(kind="grid_worker")
-              .order_by("org_path", "id")[:500])
+        path__startswith=root.path, kind__in=UNIT_KINDS, depth__lte=root.depth + 2).order_by("path")
+    cadres = list(Cadre.objects.within(root.path).select_related("org_unit").exclude(kind="grid_worker")
+                  .order_by("org_path", "id")[:500])
     units = list(units.select_related("parent"))
     for u in units:
-        u.label = u.name if u.depth <= tl.org_unit.depth + 1 or u.parent is None else f"{u.parent.name} · {u.name}"
+        u.label = u.name if u.depth <= root.depth + 1 or u.parent is None else f"{u.parent.name} · {u.name}"
+    return units, cadres
+
+
+def _task_form(request, tl, data=None):
+    units, cadres = _choices_under(request, tl.org_unit)
     return TaskForm(data, units=units, cadres=cadres,
                     initial={"weight": 1, "evidence": "photo"}), units, cadres
+
+
+@scope_safe
+@login_required
+def task_escalate(request):
+    """转办任务: a problem report or a monitoring visit handed to a unit's cadre as a task."""
+    user = request.user
+    root = _manage_root(user)
+    units, cadres = _choices_under(request, root)
+    initial = {"weight": 1, "evidence": "text", "source_type": request.GET.get("source_type", "reports.report"),
+               "source_id": request.GET.get("source_id") or None}
+    form = EscalateForm(request.POST or None, units=units, cadres=cadres, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            task = services.task_from_source(
+                actor=user, source_type=d["source_type"], source_id=d["source_id"], title=d["title"],
+                org_unit=next((u for u in units if u.pk == d["org_unit"]), None),
+                owner=next((c for c in cadres if c.pk == d["owner"]), None), due_at=d["due_at"],
+                evidence=d["evidence"], weight=d["weight"])
+            messages.success(request, _("已转办，责任人已收到通知"))
+            return redirect("cadre:task", task.pk)
+        except JicengError as exc:
+            apply_error(form, exc)
+    return render(request, "cadre/escalate.html", {"form": form})
 
 
 @scope_safe

@@ -158,7 +158,14 @@ def plan_new(request, result_id):
 def plan_detail(request, pk):
     user = request.user
     plan = selectors.plan_get_for_user(user, pk)
-    return render(request, "cadre/plan.html", {"plan": plan, "measures": plan.measures.select_related("owner"),
+    from .models import Task
+
+    measures = list(plan.measures.select_related("owner"))
+    tasked = set(Task.objects.within(plan.org_path).filter(
+        source_type="cadre.measure", source_id__in=[str(m.pk) for m in measures]).values_list("source_id", flat=True))
+    for m in measures:
+        m.task_made = str(m.pk) in tasked
+    return render(request, "cadre/plan.html", {"plan": plan, "measures": measures,
                                                "follow_ups": plan.follow_ups.select_related("by"),
                                                "can_manage": permissions.can_manage(user, plan.org_path)})
 
@@ -179,8 +186,16 @@ def plan_action(request, pk, action):
                                   photo=request.FILES.get("photo"))
         return _("措施已标记完成")
 
+    def to_task():
+        measure = plan.measures.filter(pk=post.get("measure")).first()
+        if measure is None:
+            raise NotFoundError()
+        task = services.measure_to_task(actor=user, measure=measure)
+        return _("已转为任务，下发给%(n)s") % {"n": task.owner.name}
+
     handlers = {
         "complete": complete,
+        "to_task": to_task,
         "follow_up": lambda: services.follow_up_add(actor=user, plan=plan, note=post.get("note", "")) and _("跟踪情况已记录"),
         "close": lambda: services.plan_close(actor=user, plan=plan) and _("整改方案已销号"),
     }

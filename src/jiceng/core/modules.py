@@ -167,6 +167,20 @@ class Figure:
     value: Ref
     records: Ref
     values: Ref | None = None
+    # A figure that adds up a column of its records instead of counting them ("amount"; "-amount" for the
+    # size of deductions): ``value == figure_total(figure, records)``.
+    sums: str = ""
+
+
+def figure_total(figure: Figure, records) -> int:
+    """What ``figure.value`` must equal for ``records``: their count, or the sum of the column it adds up."""
+    if not figure.sums:
+        return records.count()
+    from django.db.models import Sum
+
+    column = figure.sums.lstrip("-")
+    total = records.aggregate(_t=Sum(column))["_t"] or 0
+    return -total if figure.sums.startswith("-") else total
 
 
 def figure_values(figure: Figure, units, period) -> dict:
@@ -179,11 +193,15 @@ def figure_values(figure: Figure, units, period) -> dict:
     return {u.pk: value(u, period) for u in units}
 
 
-def count_by_unit(queryset, units, *, path_field: str = "org_path") -> dict:
+def count_by_unit(queryset, units, *, path_field: str = "org_path", sums: str = "") -> dict:
     """``{unit pk: rows of queryset under the unit}`` in one grouped query per path length: each row counts
-    for the unit whose materialised path its own path starts with (units of one level do not nest)."""
-    from django.db.models import Count
+    for the unit whose materialised path its own path starts with (units of one level do not nest). With
+    ``sums`` (a column, "-column" negated) the rows' column is added up instead of counted."""
+    from django.db.models import Count, Sum
     from django.db.models.functions import Substr
+
+    column = sums.lstrip("-")
+    sign = -1 if sums.startswith("-") else 1
 
     found: dict = {}
     by_length: dict[int, dict[str, int]] = {}
@@ -195,10 +213,10 @@ def count_by_unit(queryset, units, *, path_field: str = "org_path") -> dict:
         common = _common_path(list(paths))
         rows = queryset.filter(**{f"{path_field}__startswith": common}) if common else queryset
         rows = (rows.annotate(_unit_path=Substr(path_field, 1, length)).order_by().values("_unit_path")
-                .annotate(_n=Count("pk")).values_list("_unit_path", "_n"))
+                .annotate(_n=Sum(column) if column else Count("pk")).values_list("_unit_path", "_n"))
         for path, n in rows:
             if path in paths:
-                found[paths[path]] = n
+                found[paths[path]] = sign * (n or 0)
     return found
 
 

@@ -15,3 +15,4 @@ from .showcases import (  # noqa: F401
     TEMPLATES, showcase_assess, showcase_create, showcase_letter, showcase_progress,
 )
 from .sources import points_collect, points_from_reports, points_from_visits  # noqa: F401
+from .escalation import SOURCES, measure_to_task, task_from_source  # noqa: F401
