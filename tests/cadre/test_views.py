@@ -86,6 +86,10 @@ def test_exports_are_workbooks_and_recorded(site, issued_task, client):
     assert ws.cell(2, 2).value == "走访独居老人"
     r = c.get("/cadre/points/?format=xlsx")
     assert r.status_code == 200
+    for url in ("/cadre/adjustments/", "/cadre/appeals/", "/cadre/plans/", "/cadre/showcases/"):
+        r = c.get(url + "?format=xlsx")
+        assert r["Content-Type"].startswith("application/vnd.openxmlformats"), url
+        assert load_workbook(io.BytesIO(r.content)).active.cell(1, 1).value, url
     assert AuditEntry.objects.filter(action="cadre.tasks.exported").exists()
 
 

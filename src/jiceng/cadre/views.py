@@ -392,6 +392,14 @@ def adjustments(request):
             except JicengError as exc:
                 apply_error(form, exc)
     status = request.GET.get("status", "")
+    if request.GET.get("format") == "xlsx":
+        rows = [[a.cadre.name, a.cadre.org_unit.name, a.year, a.amount, a.reason, a.proposed_by.display_name or
+                 a.proposed_by.username, timezone.localtime(a.proposed_at).strftime("%Y-%m-%d %H:%M"),
+                 a.get_status_display(), (a.decided_by.display_name or a.decided_by.username) if a.decided_by else "",
+                 a.decision_note] for a in selectors.adjustment_list(user, status=status)[:20000]]
+        _export_audit(user, "cadre.adjustments.exported", len(rows), {"status": status})
+        return xlsx_response(_xlsx("人工加减分", ["干部", "单位", "年度", "加减分", "事由", "提议人", "提议时间", "状态",
+                                               "审批人", "审批意见"], rows), "人工加减分.xlsx")
     page = CappedPaginator(selectors.adjustment_list(user, status=status), 30).get_page(request.GET.get("page"))
     return render(request, "cadre/adjustments.html", {"form": form, "page": page, "status": status,
                                                       "statuses": AdjustmentStatus.choices, "can_manage": can_manage})
@@ -415,6 +423,13 @@ def adjustment_action(request, pk, action):
 def appeals(request):
     user = request.user
     status = request.GET.get("status", "")
+    if request.GET.get("format") == "xlsx":
+        rows = [[a.cadre.name, a.entry.reason, a.entry.amount, a.reason,
+                 timezone.localtime(a.filed_at).strftime("%Y-%m-%d %H:%M"), a.get_status_display(), a.decision_note]
+                for a in selectors.appeal_list(user, status=status)[:20000]]
+        _export_audit(user, "cadre.appeals.exported", len(rows), {"status": status})
+        return xlsx_response(_xlsx("积分申诉", ["干部", "被申诉积分", "分值", "申诉理由", "申诉时间", "结果", "复核意见"], rows),
+                             "积分申诉.xlsx")
     page = CappedPaginator(selectors.appeal_list(user, status=status), 30).get_page(request.GET.get("page"))
     return render(request, "cadre/appeals.html", {"page": page, "status": status, "statuses": AppealStatus.choices,
                                                   "can_manage": permissions.can_manage_any(user),

@@ -126,7 +126,16 @@ def _cadres_under(path):
 def plans(request):
     user = request.user
     _need_view(user)
-    return render(request, "cadre/plans.html", {"plans": selectors.plan_list(user, status=request.GET.get("status", ""))})
+    plans_qs = selectors.plan_list(user, status=request.GET.get("status", ""))
+    if request.GET.get("format") == "xlsx":
+        rows = [[p.org_unit.name, p.result.run.period_label, p.result.rank, p.problems, p.owner.name,
+                 p.deadline.isoformat(), p.get_status_display(),
+                 f"{sum(1 for m in p.measures.all() if m.done_at)}/{len(p.measures.all())}"]
+                for p in plans_qs.prefetch_related("measures")[:20000]]
+        _export_audit(user, "cadre.plans.exported", len(rows), {})
+        return xlsx_response(_xlsx("整改方案", ["单位", "排名期间", "名次", "存在问题", "责任人", "整改时限", "状态",
+                                             "措施完成"], rows), "整改方案.xlsx")
+    return render(request, "cadre/plans.html", {"plans": plans_qs})
 
 
 @scope_safe
@@ -229,6 +238,15 @@ def showcases(request):
                 return redirect("cadre:showcase", s.pk)
             except JicengError as exc:
                 apply_error(form, exc)
+    if request.GET.get("format") == "xlsx":
+        rows = [[s.name, s.get_kind_display(), s.year, s.org_unit.name, s.leader.name, s.letter_signed_by,
+                 s.letter_signed_on.isoformat() if s.letter_signed_on else "",
+                 f"{sum(1 for t in s.targets.all() if t.met)}/{len(s.targets.all())}", s.get_outcome_display(),
+                 "" if s.assessment_score is None else s.assessment_score, s.reward, s.talk_record]
+                for s in selectors.showcase_list(user)[:20000]]
+        _export_audit(user, "cadre.showcases.exported", len(rows), {})
+        return xlsx_response(_xlsx("示范点", ["名称", "类型", "年度", "单位", "责任人", "责任书签订人", "签订日期", "目标达成",
+                                            "结果", "考核得分", "奖励", "约谈记录"], rows), "示范点.xlsx")
     return render(request, "cadre/showcases.html", {"showcases": selectors.showcase_list(user), "form": form})
 
 
