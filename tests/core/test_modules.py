@@ -149,3 +149,30 @@ def test_every_audit_action_the_demo_writes_has_a_readable_name_from_its_module(
     assert not unnamed, unnamed
     assert action_label("monitoring.case.identification.posting") == "识别纳入 · 村级公示"
     assert action_label("no.such.code") == "no.such.code"
+
+
+def test_a_module_grants_its_own_roles_another_modules_purpose_and_nothing_else():
+    base = Module(label="alpha", name="甲", purposes={"alpha_view": Purpose(frozenset({"clerk"}))})
+    r = Registry()
+    r.install([base, Module(label="beta", name="乙", roles=[RoleDef("porter", "门卫")],
+                            grants={"alpha_view": frozenset({"porter"})})])
+    assert r.purposes()["alpha_view"].roles == {"clerk", "porter"}
+    with pytest.raises(ImproperlyConfigured, match="gamma.*no_such"):
+        Registry().install([base, Module(label="gamma", name="丙", grants={"no_such": frozenset()})])
+    with pytest.raises(ImproperlyConfigured, match="delta.*clerk"):
+        Registry().install([base, Module(label="delta", name="丁", grants={"alpha_view": frozenset({"clerk"})})])
+
+
+def test_a_village_cadre_records_a_dispute_through_the_grant(district, make_user):
+    from jiceng.cadre.roles import VILLAGE_CADRE
+    from jiceng.reports.services import dispute_record
+
+    cadre = make_user(VILLAGE_CADRE, district.comm_a)
+    d = dispute_record(actor=cadre, org_unit=district.comm_a, kind="neighbour", parties="张三、李四", description="占道",
+                       mediator="李村官", occurred_on=dt.date.today())
+    assert d.pk
+    from jiceng.core.errors import PermissionDeniedError
+
+    with pytest.raises(PermissionDeniedError):
+        dispute_record(actor=cadre, org_unit=district.comm_b, kind="neighbour", parties="王五", description="噪音",
+                       mediator="李村官", occurred_on=dt.date.today())

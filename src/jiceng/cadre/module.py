@@ -56,6 +56,8 @@ module = Module(
         RoleDef(VILLAGE_CADRE, VILLAGE_CADRE_LABEL, home="cadre:mine", demo_login="demo-cadre", demo_unit="village"),
     ],
     purposes={"cadre_view": Purpose(CADRE_VIEW_ROLES), "cadre_manage": Purpose(CADRE_MANAGE_ROLES)},
+    # A village cadre records the disputes mediated at the village's duty desk (reports counts them).
+    grants={"reports_disputes": frozenset({VILLAGE_CADRE})},
     demo=DemoStep(build="jiceng.cadre.demo:demo_step", after=("people", "reports", "monitoring"),
                   summary="jiceng.cadre.demo:demo_summary"),
     jobs=[Job("cadre.check_due", {"minute": "*/15"}, "jiceng.cadre.services:tasks_check_due",

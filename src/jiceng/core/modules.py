@@ -251,6 +251,9 @@ class Module:
     # built at run time (``reports.report.<action>``) a function ``code -> label or None``.
     audit_labels: dict[str, Any] = field(default_factory=dict)
     audit_label: Ref | None = None
+    # Purposes another module registers that this module's roles also serve ({"reports_desk": {"village_cadre"}}):
+    # the module that brings a role says where it works, the other module need not know the role exists.
+    grants: dict[str, frozenset[str]] = field(default_factory=dict)
 
 
 class Registry:
@@ -315,6 +318,15 @@ class Registry:
                 claim("公开栏栏目", n.code, mod.label)
             for code in mod.audit_labels:
                 claim("审计操作", code, mod.label)
+        registered = {p for mod in self._modules.values() for p in mod.purposes}
+        own_roles = {mod.label: {r.code for r in mod.roles} for mod in self._modules.values()}
+        for mod in self._modules.values():
+            for purpose, roles in mod.grants.items():
+                if purpose not in registered:
+                    raise ImproperlyConfigured(f"模块 {mod.label} 授权了不存在的权限用途：{purpose}")
+                foreign = set(roles) - own_roles[mod.label]
+                if foreign:
+                    raise ImproperlyConfigured(f"模块 {mod.label} 只能授权自己的角色，{'、'.join(sorted(foreign))} 不是")
         for mod in self._modules.values():
             if mod.demo:
                 for need in mod.demo.after:
@@ -336,7 +348,12 @@ class Registry:
 
     def purposes(self) -> dict[str, Purpose]:
         if self._purposes is None:
-            self._purposes = {name: p for m in self.modules() for name, p in m.purposes.items()}
+            found = {name: p for m in self.modules() for name, p in m.purposes.items()}
+            for m in self.modules():
+                for name, roles in m.grants.items():
+                    p = found[name]
+                    found[name] = Purpose(p.roles | frozenset(roles), own_rows=p.own_rows)
+            self._purposes = found
         return self._purposes
 
     def menu(self, user, group: str) -> list[MenuEntry]:

@@ -1,9 +1,10 @@
 """What problem reports (问题诉求) register (module contract, rule 20)."""
 from django.utils.translation import gettext_lazy as _
 
-from jiceng.core.modules import ApiMount, DemoStep, Figure, Job, MenuEntry, Module, PublicNotice, UrlMount
+from jiceng.core.modules import ApiMount, DemoStep, Figure, Job, MenuEntry, Module, PublicNotice, Purpose, UrlMount
 
 from .figures import registered_reports
+from .permissions import DESK_ROLES
 
 _RESIDENT = "jiceng.accounts.permissions:is_resident_only"
 
@@ -46,6 +47,8 @@ module = Module(
         MenuEntry(_("随手拍"), "reports:mine", _RESIDENT, group="resident", order=10),
         MenuEntry(_("随手拍 · 反映问题"), "reports:new", _RESIDENT, group="resident_home", order=30),
     ],
+    # Who records a dispute mediated at a desk (矛盾纠纷调处); other modules may grant their roles this purpose.
+    purposes={"reports_disputes": Purpose(frozenset(DESK_ROLES))},
     demo=DemoStep(build="jiceng.reports.demo:demo_step", after=("people", "points"),
                   summary="jiceng.reports.demo:demo_summary", notes="jiceng.reports.demo:demo_notes"),
     jobs=[Job("reports.check_deadlines", {"minute": "*/5"}, "jiceng.reports.services:deadlines_check",

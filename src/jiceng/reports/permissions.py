@@ -24,6 +24,14 @@ def can_accept(user, report) -> bool:
     return everything or any(report.org_path.startswith(p) for p in paths)
 
 
+def can_record_dispute(user, path: str) -> bool:
+    """A dispute mediated over ``path``: the desk's staff, and roles other modules grant ``reports_disputes``
+    (a village cadre on duty at the village's desk)."""
+    from types import SimpleNamespace
+
+    return can_accept(user, SimpleNamespace(org_path=path)) or path_in_scope(user, path, purpose="reports_disputes")
+
+
 def can_handle(user, report) -> bool:
     """The handler: staff whose unit is the handling unit or above it; a partner's liaison for a
     report handed to their partner unit within their area."""

@@ -504,7 +504,7 @@ def dispute_record(*, actor, org_unit, kind: str, parties: str, description: str
     """A dispute mediated (矛盾纠纷调处): parties, type, mediator, outcome (agreement reached or referred)."""
     from .models import Dispute, DisputeKind, DisputeOutcome
 
-    if not permissions.can_accept(actor, Report(org_path=org_unit.path)):
+    if not permissions.can_record_dispute(actor, org_unit.path):
         raise PermissionDeniedError()
     errors = ErrorCollector()
     if kind not in DisputeKind.values:
