@@ -1,7 +1,6 @@
 """Cadre-work pages. Thin: parse, call one service or selector, render."""
 from __future__ import annotations
 
-import io
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -13,10 +12,9 @@ from django.views.decorators.http import require_POST
 from jiceng.core.errors import JicengError, NotFoundError, PermissionDeniedError
 from jiceng.core.scope import scope_safe
 from jiceng.orgs.models import OrgUnit, OrgUnitKind
-from jiceng.people.exports import neutralise
 from jiceng.people.models import Cadre
 from jiceng.web.actions import run_action
-from jiceng.web.downloads import xlsx_response
+from jiceng.web.downloads import table_xlsx as _xlsx, xlsx_response
 from jiceng.web.forms import apply_error
 from jiceng.web.pagination import CappedPaginator
 
@@ -52,27 +50,6 @@ def _year(request) -> int:
         return int(request.GET.get("year") or timezone.localdate().year)
     except ValueError:
         return timezone.localdate().year
-
-
-def _xlsx(title: str, header: list[str], rows) -> bytes:
-    import xlsxwriter
-
-    buf = io.BytesIO()
-    wb = xlsxwriter.Workbook(buf, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False,
-                                   "strings_to_numbers": False})
-    ws = wb.add_worksheet(title[:31])
-    bold = wb.add_format({"bold": True, "bg_color": "#B71C1C", "font_color": "#FFFFFF"})
-    ws.write_row(0, 0, header, bold)
-    for r, row in enumerate(rows, start=1):
-        for c, v in enumerate(row):
-            if isinstance(v, int):
-                ws.write_number(r, c, v)
-            else:
-                ws.write_string(r, c, neutralise(v))
-    ws.freeze_panes(1, 0)
-    ws.set_column(0, len(header) - 1, 16)
-    wb.close()
-    return buf.getvalue()
 
 
 def _export_audit(user, action: str, n: int, filters: dict) -> None:

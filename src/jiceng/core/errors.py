@@ -66,6 +66,25 @@ class ErrorCollector:
     def __bool__(self) -> bool:
         return bool(self.errors)
 
+    def integers(self, values: dict, names, *, low: int = 0, high: int) -> dict:
+        """The whole numbers among ``values`` for ``names`` (those given), each between ``low`` and ``high``; a
+        field error for each that is not (a settings form's numbers)."""
+        from django.utils.translation import gettext as _
+
+        clean = {}
+        for name in names:
+            if name not in values:
+                continue
+            try:
+                v = int(values[name])
+            except (TypeError, ValueError):
+                self.add(name, _("请填写整数"))
+                continue
+            if v < low or v > high:
+                self.add(name, _("应在 %(low)d 到 %(high)d 之间") % {"low": low, "high": high})
+            clean[name] = v
+        return clean
+
     def raise_if_any(self, code: str = "invalid") -> None:
         if self.errors:
             raise JicengError(code=code, errors=self.errors)

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import io
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -16,10 +15,9 @@ from jiceng.core.errors import JicengError, NotFoundError, PermissionDeniedError
 from jiceng.core.masking import mask_phone
 from jiceng.core.scope import scope_safe
 from jiceng.orgs.models import OrgUnit
-from jiceng.people.exports import neutralise
 from jiceng.people.models import Cadre, CadreKind
 from jiceng.web.actions import run_action
-from jiceng.web.downloads import xlsx_response
+from jiceng.web.downloads import table_xlsx as _xlsx, xlsx_response
 from jiceng.web.forms import apply_error
 from jiceng.web.pagination import CappedPaginator
 
@@ -43,27 +41,6 @@ def _period(request, default_days: int = 30) -> tuple[dt.date, dt.date]:
     except ValueError:
         start, end = today - dt.timedelta(days=default_days - 1), today
     return (start, end) if start <= end else (end, start)
-
-
-def _xlsx(title: str, header: list[str], rows) -> bytes:
-    import xlsxwriter
-
-    buf = io.BytesIO()
-    wb = xlsxwriter.Workbook(buf, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False,
-                                   "strings_to_numbers": False})
-    ws = wb.add_worksheet(title[:31])
-    bold = wb.add_format({"bold": True, "bg_color": "#B71C1C", "font_color": "#FFFFFF"})
-    ws.write_row(0, 0, header, bold)
-    for r, row in enumerate(rows, start=1):
-        for c, v in enumerate(row):
-            if isinstance(v, int) and not isinstance(v, bool):
-                ws.write_number(r, c, v)
-            else:
-                ws.write_string(r, c, neutralise("" if v is None else str(v)))
-    ws.freeze_panes(1, 0)
-    ws.set_column(0, len(header) - 1, 16)
-    wb.close()
-    return buf.getvalue()
 
 
 def _export(user, what: str, title: str, header, rows, filename: str, filters: dict):

@@ -11,21 +11,12 @@ from django.utils.translation import gettext as _
 from jiceng.accounts import permissions
 from jiceng.audit.services import audit_log
 from jiceng.core.errors import JicengError, PermissionDeniedError
+from jiceng.web.downloads import FORMULA_START, neutralise  # noqa: F401 - one definition for every export
 
 from .idnumber import mask_id_number, mask_phone
 from .models import SpecialGroup
 
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 FORMATS = ("csv", "xlsx")
-
-
-def neutralise(value) -> str:
-    """A cell a spreadsheet will never run as a formula."""
-    text = "" if value is None else str(value)
-    if text.startswith(FORMULA_START):
-        return "'" + text
-    return text
-
 
 def _residents(actor, qs, full):
     yield [_("姓名"), _("性别"), _("出生日期"), _("身份证号"), _("联系电话"), _("民族"), _("户编号"),

@@ -30,18 +30,7 @@ def rules_update(*, actor, site, **values) -> CadreRules:
     if not permissions.can_manage(actor, site.path):
         raise PermissionDeniedError()
     errors = ErrorCollector()
-    clean = {}
-    for name in RULE_FIELDS:
-        if name not in values:
-            continue
-        try:
-            v = int(values[name])
-        except (TypeError, ValueError):
-            errors.add(name, _("请填写整数"))
-            continue
-        if v < 0 or v > 1000:
-            errors.add(name, _("应在 0 到 1000 之间"))
-        clean[name] = v
+    clean = errors.integers(values, RULE_FIELDS, high=1000)
     if clean.get("appeal_days") == 0:
         errors.add("appeal_days", _("申诉期限至少 1 天"))
     errors.raise_if_any()

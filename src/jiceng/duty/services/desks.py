@@ -37,18 +37,7 @@ def rules_update(*, actor, site, **values) -> DutyRules:
     if not permissions.can_manage(actor, site.path):
         raise PermissionDeniedError()
     errors = ErrorCollector()
-    clean = {}
-    for name in RULE_FIELDS:
-        if name not in values:
-            continue
-        try:
-            v = int(values[name])
-        except (TypeError, ValueError):
-            errors.add(name, _("请填写整数"))
-            continue
-        if v < 0 or v > 10000:
-            errors.add(name, _("应在 0 到 10000 之间"))
-        clean[name] = v
+    clean = errors.integers(values, RULE_FIELDS, high=10000)
     if clean.get("max_distance_m") == 0:
         errors.add("max_distance_m", _("签到距离上限至少 1 米"))
     if clean.get("missed_minutes") is not None and clean.get("late_minutes") is not None \
