@@ -29,6 +29,12 @@ ROLE_PAGES = {
     "demo-county": ["/", *MONITORING_PAGES, "/monitoring/settings/"],
     "demo-shop": ["/points/shops/", "/points/shops/{shop}/counter/", "/points/shops/{shop}/stock/",
                   "/points/shops/{shop}/reconciliation/"],
+    "demo-leader": ["/", "/cadre/", "/cadre/tasks/", "/cadre/tasks/?status=reported", "/cadre/lists/new/",
+                    "/cadre/tasks/escalate/", "/cadre/points/", "/cadre/adjustments/", "/cadre/appeals/",
+                    "/cadre/ranking/", "/cadre/ranking/schemes/new/", "/cadre/plans/", "/cadre/showcases/",
+                    "/cadre/rules/", "/duty/", "/duty/shifts/", "/duty/visitors/", "/duty/attendance/"],
+    "demo-cadre": ["/", "/cadre/mine/", "/cadre/tasks/", "/cadre/points/", "/cadre/appeals/", "/cadre/ranking/",
+                   "/duty/", "/duty/mine/"],
 }
 
 

@@ -53,6 +53,23 @@ OptionalId = Annotated[int | None, Field(ge=1, le=MAX_ID),
 # Where a value is stored as is, give its column's length (`name: Text = Field(max_length=100)`): a longer value
 # then gets 422 on every database instead of a 500 on PostgreSQL ("value too long").
 Text = Annotated[str, StringConstraints(pattern=r"^[^\x00]*$")]
+# A date in the query string, written YYYY-MM-DD (pydantic's lax date would take 0 as 1970-01-01); read it with
+# ``query_date``.
+DateText = Annotated[str, StringConstraints(pattern=r"^\d{4}-\d{2}-\d{2}$")]
+
+
+def query_date(value: str | None, field: str):
+    """A ``DateText`` query parameter as a date; a day that does not exist (2026-02-30) is a clear error."""
+    import datetime as dt
+
+    from .errors import JicengError
+
+    if not value:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise JicengError(f"日期“{value}”不存在", field=field) from None
 
 
 def _without_default(schema: dict) -> None:

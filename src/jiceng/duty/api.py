@@ -9,7 +9,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 
-from jiceng.core.api import Id, InputSchema, OptionalId, Text, error_responses
+from jiceng.core.api import DateText, Id, InputSchema, OptionalId, Text, error_responses, query_date
 from jiceng.core.errors import JicengError, NotFoundError
 from jiceng.core.idempotency import run_once
 from jiceng.core.masking import mask_phone
@@ -176,10 +176,11 @@ def desk_code(request, desk_id: Id):
 
 # --------------------------------------------------------------------------- roster
 
-@router.get("/shifts", response={200: list[ShiftOut], **error_responses()}, summary="班次（范围内，或本人的）")
-def shifts(request, date_from: dt.date | None = Query(None, alias="from"), date_to: dt.date | None = Query(None, alias="to"),
+@router.get("/shifts", response={200: list[ShiftOut], **error_responses(400)}, summary="班次（范围内，或本人的）")
+def shifts(request, from_text: DateText | None = Query(None, alias="from"), to_text: DateText | None = Query(None, alias="to"),
            desk_id: OptionalId = Query(None), status: Text = Query("", max_length=10), mine: bool = Query(False),
            limit: int = Query(200, ge=1, le=2000)):
+    date_from, date_to = query_date(from_text, "from"), query_date(to_text, "to")
     if mine:
         qs = selectors.my_shifts(request.user)
     else:
@@ -231,10 +232,11 @@ def checkout(request, payload: CheckIn):
 
 # --------------------------------------------------------------------------- visitors and attendance
 
-@router.get("/visitors", response={200: list[VisitorOut], **error_responses()},
+@router.get("/visitors", response={200: list[VisitorOut], **error_responses(400)},
             summary="来访登记（手机号码对非管理人员隐去中间位）")
-def visitors(request, date_from: dt.date | None = Query(None, alias="from"), date_to: dt.date | None = Query(None, alias="to"),
+def visitors(request, from_text: DateText | None = Query(None, alias="from"), to_text: DateText | None = Query(None, alias="to"),
              desk_id: OptionalId = Query(None), kind: Text = Query("", max_length=10), limit: int = Query(200, ge=1, le=2000)):
+    date_from, date_to = query_date(from_text, "from"), query_date(to_text, "to")
     today = timezone.localdate()
     qs = selectors.visitor_list(request.user, desk_id=desk_id, kind=kind, start=date_from or today - dt.timedelta(days=30),
                                 end=date_to or today)
@@ -257,10 +259,11 @@ def visitor_create(request, desk_id: Id, payload: VisitorIn):
         serialise=serialise)
 
 
-@router.get("/attendance", response={200: list[AttendanceOut], **error_responses()},
+@router.get("/attendance", response={200: list[AttendanceOut], **error_responses(400)},
             summary="考勤统计（按人或按村社区）")
-def attendance(request, date_from: dt.date | None = Query(None, alias="from"), date_to: dt.date | None = Query(None, alias="to"),
+def attendance(request, from_text: DateText | None = Query(None, alias="from"), to_text: DateText | None = Query(None, alias="to"),
                by: Text = Query("person", pattern="^(person|unit)$")):
+    date_from, date_to = query_date(from_text, "from"), query_date(to_text, "to")
     today = timezone.localdate()
     rows = selectors.attendance(request.user, start=date_from or today - dt.timedelta(days=29), end=date_to or today,
                                 by=by)

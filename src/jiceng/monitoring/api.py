@@ -9,7 +9,7 @@ from typing import Annotated
 from ninja import Field, Path, Query, Router, Schema
 from pydantic import StringConstraints
 
-from jiceng.core.api import Id, InputSchema, OptionalId, Text, error_responses
+from jiceng.core.api import DateText, Id, InputSchema, OptionalId, Text, error_responses, query_date
 from jiceng.core.errors import JicengError, NotFoundError
 from jiceng.core.scope import AUTHORISED
 from jiceng.orgs.selectors import org_roots_for_user, org_unit_get_for_user
@@ -21,17 +21,7 @@ from .services.profiles import MEMBER_FIELDS, PROFILE_FIELDS
 
 router = Router(tags=["monitoring"])
 Money = Text
-# A date in the query string, written YYYY-MM-DD (pydantic's lax date would take 0 as 1970-01-01).
-DateText = Annotated[str, StringConstraints(pattern=r"^\d{4}-\d{2}-\d{2}$")]
-
-
-def _query_date(value: str | None, field: str) -> dt.date | None:
-    if not value:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise JicengError(f"日期“{value}”不存在", field=field) from None
+_query_date = query_date
 
 
 class MonitoringMemberOut(Schema):
