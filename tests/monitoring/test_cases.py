@@ -71,7 +71,8 @@ def test_full_identification_chain_enrols_the_household(mon):
     case = enrol(mon)
     assert case.status == CaseStatus.MONITORED
     assert case.category == "sudden"
-    assert case.enrolled_on == timezone.localdate(later)  # the local day (Asia/Shanghai), not the UTC one
+    # the local day (Asia/Shanghai) of the county step, five days on; not the UTC date
+    assert case.enrolled_on == timezone.localdate(timezone.now() + dt.timedelta(days=5))
     assert case.people_count == 3
     stages = list(ReviewStep.objects.filter(case=case).values_list("stage", flat=True))
     assert stages == ["home_check", "village_review", "posting", "township_review", "county_approval",
