@@ -46,6 +46,7 @@ def enrol(mon, now=None):
     case_step(actor=mon.county, case=case, category="sudden", note="县级审定", now=later)
     case_step(actor=mon.street, case=case, note="已公告", now=later)
     case.refresh_from_db()
+    case.steps_moment = later  # the moment the county and announcement steps were taken
     return case
 
 
@@ -71,8 +72,8 @@ def test_full_identification_chain_enrols_the_household(mon):
     case = enrol(mon)
     assert case.status == CaseStatus.MONITORED
     assert case.category == "sudden"
-    # the local day (Asia/Shanghai) of the county step, five days on; not the UTC date
-    assert case.enrolled_on == timezone.localdate(timezone.now() + dt.timedelta(days=5))
+    # the local day (Asia/Shanghai) of the steps, five days on; not the UTC date (they differ 16:00–24:00 UTC)
+    assert case.enrolled_on == timezone.localdate(case.steps_moment)
     assert case.people_count == 3
     stages = list(ReviewStep.objects.filter(case=case).values_list("stage", flat=True))
     assert stages == ["home_check", "village_review", "posting", "township_review", "county_approval",
