@@ -303,6 +303,27 @@ def test_the_hash_the_posting_stores_is_the_hash_verify_computes(book, text, sou
     assert problems(book) == []
 
 
+@given(text=st.one_of(st.none(), st.text()), number=st.one_of(st.none(), st.integers(min_value=-10**15, max_value=10**15)),
+       flag=st.one_of(st.none(), st.booleans()),
+       moment=st.one_of(st.none(), st.datetimes(timezones=st.just(__import__("datetime").timezone.utc))),
+       day=st.one_of(st.none(), st.dates()))
+def test_the_payload_is_the_json_array_that_hashes_were_stored_under(text, number, flag, moment, day):
+    """The payload is built per value without an encoder; it is the very text ``json.dumps`` of the
+    converted values writes (what every stored hash was computed over): quotes, control
+    characters, non-BMP text, None, booleans, negative numbers, moments in UTC."""
+    import json
+
+    from jiceng.core.ledger import base
+
+    meta = ledger.ledger_for(PointsLedgerEntry).meta
+    converters = (base._text, base._integer, base._boolean, base._datetime, base._date)
+    values = (text, number, flag, moment, day)
+    encoders = tuple(base._AS_JSON[c] for c in converters)
+    built = "[" + ",".join(enc(v) for enc, v in zip(encoders, values)) + "]"
+    assert built == json.dumps([c(v) for c, v in zip(converters, values)], ensure_ascii=False, separators=(",", ":"))
+    assert meta.hash_json == tuple(base._AS_JSON[c] for c in meta.hash_values)
+
+
 @given(account=st.integers(min_value=1, max_value=10**12), amount=st.integers(min_value=-10**9, max_value=10**9),
        after=st.integers(min_value=0, max_value=10**12), text=st.text(max_size=40), key=st.text(min_size=1, max_size=40))
 def test_the_payload_cut_for_the_statement_reassembles_for_both_ledgers(account, amount, after, text, key):

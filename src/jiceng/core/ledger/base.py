@@ -19,8 +19,8 @@ Nothing has to be registered: every installed model that subclasses ``LedgerEntr
 from __future__ import annotations
 
 import datetime as dt
-import json
 from functools import cached_property
+from json.encoder import encode_basestring
 
 from django.apps import apps
 from django.core import checks
@@ -145,6 +145,34 @@ def _date(v):
     return None if v is None else v.isoformat()
 
 
+# The same values as JSON text, each exactly as ``json.dumps(..., ensure_ascii=False)`` writes it;
+# a payload is these joined by commas inside brackets (what ``json.dumps`` of the list writes, with
+# ``separators=(",", ":")``), built without an encoder object per posting.
+
+def _json_text(v):
+    return "null" if v is None else encode_basestring(str(v))
+
+
+def _json_integer(v):
+    return "null" if v is None else str(int(v))
+
+
+def _json_boolean(v):
+    return "null" if v is None else ("true" if v else "false")
+
+
+def _json_datetime(v):
+    return "null" if v is None else '"' + v.astimezone(_UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ") + '"'
+
+
+def _json_date(v):
+    return "null" if v is None else '"' + v.isoformat() + '"'
+
+
+_AS_JSON = {_text: _json_text, _integer: _json_integer, _boolean: _json_boolean, _datetime: _json_datetime,
+            _date: _json_date}
+
+
 def hash_value(field: models.Field):
     """How one field's stored value appears in the hashed payload (a JSON value): integers as
     numbers, text as strings, a moment in UTC to the microsecond, a foreign key as its target's key."""
@@ -265,11 +293,14 @@ class LedgerMeta:
         self.hashed_fields = hashed
         self.hashed_attnames = tuple(f.attname for f in hashed)
         self.hash_values = tuple(hash_value(f) for f in hashed)
+        self.hash_json = tuple(_AS_JSON[conv] for conv in self.hash_values)
+        # Every concrete column in model order, as ``Model.from_db`` takes a row.
+        self.row_attnames = tuple(f.attname for f in m.concrete_fields)
 
     def payload(self, values) -> str:
-        """The hashed fields' values in canonical text: a JSON array, no spaces, UTF-8 as is."""
-        return json.dumps([conv(v) for conv, v in zip(self.hash_values, values)], ensure_ascii=False,
-                          separators=(",", ":"))
+        """The hashed fields' values in canonical text: a JSON array, no spaces, UTF-8 as is
+        (``json.dumps(values, ensure_ascii=False, separators=(",", ":"))`` of the converted values)."""
+        return "[" + ",".join([enc(v) for enc, v in zip(self.hash_json, values)]) + "]"
 
     def problems(self) -> list[str]:
         """What this ledger's models lack for the primitive to keep its promises."""

@@ -25,8 +25,6 @@ integer is its decimal digits, as ``::text`` writes it).
 """
 from __future__ import annotations
 
-import json
-
 import psycopg
 from django.db import transaction
 
@@ -98,7 +96,7 @@ class PostingStatement:
             else:
                 run.append(token)
         flush()
-        self.hash_values = meta.hash_values
+        self.hash_json = meta.hash_json
         self.hashed_attnames = meta.hashed_attnames
         self.chain_attname = meta.chain_field.attname if shared else None
         payload_sql = " || ".join(pieces)
@@ -160,10 +158,9 @@ class PostingStatement:
         """The text parameters around the statement's numbers, from the hashed fields' values as
         stored (those only the statement knows are not read)."""
         out = {}
-        convert = self.hash_values
+        enc = self.hash_json
         for name, prefix, indexes, suffix in self.segments:
-            values = [convert[i](hashed[i]) for i in indexes]
-            out[name] = prefix + json.dumps(values, ensure_ascii=False, separators=(",", ":"))[1:-1] + suffix
+            out[name] = prefix + ",".join([enc[i](hashed[i]) for i in indexes]) + suffix
         return out
 
 
@@ -224,15 +221,17 @@ def post_in_one_statement(ledger, connection, *, lookup_field, lookup_value, ope
         if effective == 0:
             return None, True  # a clamped debit from an empty account takes nothing
         raise ledger.insufficient(balance, -amount)
-    entry = model(pk=entry_id, seq=seq, prev_hash=prev, entry_hash=digest, **given)
-    setattr(entry, meta.account_field.attname, account_id)
-    setattr(entry, meta.amount_field.attname, posted)
-    setattr(entry, meta.after_field.attname, after)
+    # The entry as if read back: positional values through ``from_db`` (no keyword matching, no
+    # defaults looked up, no descriptors), the same instance the ORM would load.
+    row = dict(given)
+    row[model._meta.pk.attname] = entry_id
+    row["seq"], row["prev_hash"], row["entry_hash"] = seq, prev, digest
+    row[meta.account_field.attname] = account_id
+    row[meta.amount_field.attname] = posted
+    row[meta.after_field.attname] = after
     if meta.chain_field is not None:
-        setattr(entry, meta.chain_field.attname, chain)
-    entry._state.adding = False
-    entry._state.db = connection.alias
-    return entry, True
+        row[meta.chain_field.attname] = chain
+    return model.from_db(connection.alias, None, [row[a] for a in meta.row_attnames]), True
 
 
 def _run(stmt, params, connection, ledger, lookup_field, lookup_value, open_account, amount):
