@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "jiceng.monitoring",
     "jiceng.cadre",
     "jiceng.duty",
+    "jiceng.leadership",
     "jiceng.web",
     "jiceng",  # the composition root: assembles what the modules above register (jiceng/composition.py)
 ]

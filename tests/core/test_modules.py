@@ -56,8 +56,9 @@ def test_demo_order_puts_each_module_after_what_it_needs():
 def test_the_platform_registers_each_module_once():
     labels = [m.label for m in registry.modules()]
     assert labels == ["audit", "orgs", "accounts", "people", "imports", "points", "reports", "monitoring", "cadre",
-                      "duty"]
-    assert [m.label for m in registry.demo_order()] == ["people", "points", "reports", "monitoring", "cadre", "duty"]
+                      "duty", "leadership"]
+    assert [m.label for m in registry.demo_order()] == ["people", "points", "reports", "monitoring", "cadre", "duty",
+                                                        "leadership"]
     assert {"shop_clerk", "county_approver", "street_admin", "resident"} <= {r.code for r in registry.roles()}
     assert {"view", "points_view", "monitoring_manage"} <= set(registry.purposes())
     assert set(registry.import_kinds()) == {"org_units", "households", "residents", "party_members", "cadres",

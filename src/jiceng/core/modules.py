@@ -143,6 +143,21 @@ class PublicNotice:
 
 
 @dataclass(frozen=True)
+class Check:
+    """A rule one module holds over another module's action, named by the action: ``run(**facts)``
+    raises ``JicengError`` to refuse it. The acting module calls ``checks_run(action, ...)`` and need
+    not know which module (if any) holds a rule. Actions and their facts:
+
+    ``push_down``  a task or a case handed to a unit: ``actor``, ``unit`` (the unit it goes to),
+                   ``subject`` (the text that says what it is), ``source_type``, ``field`` (the form
+                   field to name in a refusal), ``now``.
+    """
+
+    action: str
+    run: Ref
+
+
+@dataclass(frozen=True)
 class Period:
     """A span of days, both ends included."""
 
@@ -254,6 +269,8 @@ class Module:
     # Purposes another module registers that this module's roles also serve ({"reports_desk": {"village_cadre"}}):
     # the module that brings a role says where it works, the other module need not know the role exists.
     grants: dict[str, frozenset[str]] = field(default_factory=dict)
+    # Rules it holds over other modules' actions (``Check``).
+    checks: list[Check] = field(default_factory=list)
 
 
 class Registry:
@@ -391,6 +408,9 @@ class Registry:
     def notices(self) -> list[PublicNotice]:
         return [n for m in self.modules() for n in m.notices]
 
+    def checks(self, action: str) -> list[Check]:
+        return [c for m in self.modules() for c in m.checks if c.action == action]
+
     def figures(self) -> dict[str, Figure]:
         return {f.code: f for m in self.modules() for f in m.figures}
 
@@ -424,6 +444,12 @@ class Registry:
 
 
 registry = Registry()
+
+
+def checks_run(action: str, **facts) -> None:
+    """Run every registered rule over an action (``Check``); the first refusal raises."""
+    for check in registry.checks(action):
+        resolve(check.run)(**facts)
 
 
 def panels_render(page: str, request, obj=None) -> list[str]:

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from jiceng.audit.services import audit_log
 from jiceng.core.errors import ErrorCollector, JicengError, NotFoundError, PermissionDeniedError
 from jiceng.core.images import clean_photo
+from jiceng.core.modules import checks_run
 from jiceng.core.scope import AUTHORISED
 from jiceng.notices.services import Subject, notification_send
 from jiceng.orgs.models import OrgUnit, OrgUnitKind, path_and_ancestors
@@ -313,6 +314,10 @@ def report_assign(*, actor, report: Report, unit=None, partner=None, co_units=()
     if (unit is None) == (partner is None):
         raise JicengError(_("请选择一个主办单位（网格、社区、部门或共建单位）"), field="handler")
     now = now or timezone.now()
+    if unit is not None and (permissions.can_accept(actor, report) or permissions.can_handle(actor, report)):
+        # A case on a duty that may not be pushed down to villages (a negative list) is refused, the item named.
+        checks_run("push_down", actor=actor, unit=unit, subject=report.category.name, source_type="reports.report",
+                   field="handler", now=now)
     with transaction.atomic(durable=True):
         r = _locked(report.pk)
         if not (permissions.can_accept(actor, r) or permissions.can_handle(actor, r)):

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from jiceng.audit.services import audit_log
 from jiceng.core.errors import ErrorCollector, JicengError, PermissionDeniedError
 from jiceng.core.images import clean_photo
+from jiceng.core.modules import checks_run
 from jiceng.core.scope import AUTHORISED
 from jiceng.notices.services import Subject, notification_send
 from jiceng.orgs.models import OrgUnit
@@ -91,6 +92,9 @@ def task_add(*, actor, task_list: TaskList, title: str, org_unit: OrgUnit | None
             errors.add("co_owners", _("配合人“%(n)s”不在本清单下发范围内") % {"n": c.name})
     errors.raise_if_any()
     now = now or timezone.now()
+    # A duty that may not be pushed down to villages (a negative list) refuses the task, naming the item.
+    checks_run("push_down", actor=actor, unit=org_unit, subject=f"{title} {description or ''}",
+               source_type="cadre.task", field="title", now=now)
     with transaction.atomic():
         tl = _locked(TaskList, task_list.pk)
         status = TaskStatus.ISSUED if tl.status == TaskListStatus.ISSUED else TaskStatus.DRAFT

@@ -1,0 +1,13 @@
+"""Leadership and burden-cutting services (班子队伍与基层减负): one import point for views, API and demo."""
+from .duties import (  # noqa: F401
+    duty_item_remove, duty_item_save, duty_list_approve, duty_list_draft, negative_items_over, push_down_approve,
+    push_down_check, push_down_match,
+)
+from .selections import (  # noqa: F401
+    commendation_record, nominate, nomination_review, objection_file, objection_resolve, publicity_start,
+    selection_award, selection_create,
+)
+from .teams import (  # noqa: F401
+    age_on, managed_up_end, managed_up_start, member_add, member_leave, pledge_add, pledge_check, previous_term,
+    secretaries_comparison, team_profile, term_comparison, term_create,
+)
