@@ -146,18 +146,41 @@ def _finish(raw_rows: Iterable[list[str]], encoding: str = "") -> Sheet:
     return Sheet(headers=headers, rows=rows, first_row_number=start + 2, encoding=encoding)
 
 
+class Rfc4180(csv.Dialect):
+    """CSV as RFC 4180 (and Excel, WPS) write it: a field holding the delimiter, a quote or a line
+    break is enclosed in double quotes, and a quote inside it is doubled (``""``)."""
+
+    delimiter = ","
+    quotechar = '"'
+    doublequote = True
+    escapechar = None
+    skipinitialspace = False
+    lineterminator = "\r\n"
+    quoting = csv.QUOTE_MINIMAL
+    strict = False
+
+
+def detect_csv_delimiter(head: str) -> str:
+    """Comma, tab or semicolon: only the delimiter is guessed from the file's start.
+
+    ``csv.Sniffer`` also guesses the quoting, and guesses it wrong on a sample without quotes (no
+    doubled quotes), which would split a correctly quoted ``"a ""b"", c"`` later in the file."""
+    try:
+        delimiter = csv.Sniffer().sniff(head, delimiters=",\t;").delimiter
+    except csv.Error:
+        return ","
+    return delimiter if delimiter in ",\t;" else ","
+
+
 def read_csv(data: bytes) -> Sheet:
     encoding = detect_csv_encoding(data)
     head = data[:16384].decode(encoding, errors="ignore")
-    try:
-        dialect = csv.Sniffer().sniff(head[:4096], delimiters=",\t;")
-    except csv.Error:
-        dialect = csv.excel
+    delimiter = detect_csv_delimiter(head[:4096])
 
     def open_raw() -> Iterator[list[str]]:
         # BytesIO shares the bytes (no copy); the text is decoded as it is read.
         text = io.TextIOWrapper(io.BytesIO(data), encoding=encoding, newline="")
-        return ([c.strip() for c in row] for row in csv.reader(text, dialect))
+        return ([c.strip() for c in row] for row in csv.reader(text, Rfc4180, delimiter=delimiter))
 
     return _streamed(open_raw, encoding, data.count(b"\n") + 1)
 
