@@ -61,6 +61,8 @@ class Command(BaseCommand):
             raise CommandError(exc.message) from None
         if tty:
             sys.stderr.write("\n")
+        if result.ignored_headers:
+            self.stdout.write(f"提醒：以下表头没有识别，这些列不会导入：{'、'.join(result.ignored_headers)}")
         if result.errors:
             for e in result.errors[:500]:
                 self.stderr.write(f"第{e.row}行 [{e.column}] {e.value!s:.40} — {e.reason}")
