@@ -1,5 +1,6 @@
-"""Reading spreadsheets people actually have: .xlsx from Excel or WPS, .csv in UTF-8 (with or
-without BOM) or GBK/GB18030 (what Chinese Excel writes). Every cell comes back as text.
+"""Reading spreadsheets people actually have: .xlsx from Excel or WPS, the older .xls (still what
+many townships' WPS saves by default), .ods (LibreOffice, WPS), .csv in UTF-8 (with or without BOM)
+or GBK/GB18030 (what Chinese Excel writes). Every cell comes back as text.
 
 Rows are streamed: ``Sheet.iter_rows()`` reads the file again on each call and yields one padded
 row at a time, so a roll of a million rows is never held as a list of lists. ``Sheet.rows`` still
@@ -189,24 +190,44 @@ def _bad_xlsx() -> JicengError:
     return JicengError(_("无法读取 Excel 文件：文件已损坏或不是 .xlsx 格式"), field="file", code="bad_file")
 
 
-def read_xlsx(data: bytes) -> Sheet:
-    from python_calamine import CalamineWorkbook
+def _bad_workbook(fmt: str) -> JicengError:
+    if fmt == "xls":
+        return JicengError(_("无法读取 .xls 文件：文件已损坏或不是 Excel 97-2003 工作簿，请在 Excel 或 WPS 中另存为 .xlsx 后上传"),
+                           field="file", code="bad_file")
+    if fmt == "ods":
+        return JicengError(_("无法读取 .ods 文件：文件已损坏或不是 OpenDocument 电子表格，请另存为 .xlsx 后上传"),
+                           field="file", code="bad_file")
+    return _bad_xlsx()
 
+
+def read_xlsx(data: bytes) -> Sheet:
     big = _BigSheet.find(data)
     if big is not None:
         return _streamed(big.rows, "xlsx", big.size // 600)  # rough row count, for progress only
+    return read_workbook(data, "xlsx")
+
+
+def read_workbook(data: bytes, fmt: str) -> Sheet:
+    """The first sheet of an .xlsx, .xls or .ods workbook (``fmt``), read whole by calamine.
+
+    An .xls holds at most 65,536 rows; a large .xlsx goes through ``read_xlsx``, which reads it in pieces."""
+    from python_calamine import CalamineWorkbook, PasswordError
+
     try:
         wb = CalamineWorkbook.from_filelike(io.BytesIO(data))
         sheet = wb.get_sheet_by_index(0)
+    except PasswordError:
+        raise JicengError(_("文件设置了打开密码：请在 Excel 或 WPS 中取消密码后重新上传"), field="file",
+                          code="bad_file") from None
     except Exception:
-        raise _bad_xlsx() from None
+        raise _bad_workbook(fmt) from None
 
     def open_raw() -> Iterator[list[str]]:
         # iter_rows starts at row 1 but at the used range's first column: put the empty columns back.
         pad = [""] * (sheet.start[1] if sheet.start else 0)
         return (pad + [_cell_text(c) for c in row] for row in sheet.iter_rows())
 
-    return _streamed(open_raw, "xlsx", sheet.total_height or sheet.height)
+    return _streamed(open_raw, fmt, sheet.total_height or sheet.height)
 
 
 # A sheet larger than this (uncompressed XML) is read in pieces: calamine loads a whole sheet into
@@ -373,12 +394,47 @@ class _BigSheet:
             del values
 
 
-def read_sheet(filename: str, data: bytes) -> Sheet:
+# What an upload may be called (the web form and ``jiceng import`` accept these).
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
+TEXT_SUFFIXES = (".csv", ".txt")
+ACCEPTED_SUFFIXES = WORKBOOK_SUFFIXES + TEXT_SUFFIXES
+_ZIP = b"PK\x03\x04"
+_OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # the compound file an .xls (or an encrypted .xlsx) is
+_ODS_MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
+
+
+def unsupported_file() -> JicengError:
+    return JicengError(_("只支持 .xlsx、.xls、.ods 和 .csv 文件"), field="file", code="bad_file")
+
+
+def file_format(filename: str, data: bytes) -> str:
+    """"xlsx", "xls", "ods" or "csv": by the file's first bytes where they tell, else by its name."""
     name = (filename or "").lower()
-    if name.endswith((".xlsx", ".xlsm")) or data[:4] == b"PK\x03\x04":
-        return read_xlsx(data)
-    if name.endswith((".csv", ".txt")) or not name:
+    if data[:4] == _ZIP:
+        import zipfile
+
+        try:
+            with zipfile.ZipFile(io.BytesIO(data)) as zf:
+                if zf.read("mimetype").strip().startswith(_ODS_MIMETYPE):
+                    return "ods"
+        except Exception:
+            pass  # no mimetype entry: an Office Open XML package (or a damaged file: calamine says so)
+        return "xlsx"
+    if data[:8] == _OLE2:
+        return "xls"
+    if name.endswith((".xlsx", ".xlsm")):
+        return "xlsx"
+    if name.endswith((".xls", ".ods")):
+        return name.rsplit(".", 1)[1]
+    if name.endswith(TEXT_SUFFIXES) or not name:
+        return "csv"
+    raise unsupported_file()
+
+
+def read_sheet(filename: str, data: bytes) -> Sheet:
+    fmt = file_format(filename, data)
+    if fmt == "csv":
         return read_csv(data)
-    if name.endswith(".xls"):
-        raise JicengError(_("不支持旧版 .xls 文件，请在 Excel 中另存为 .xlsx 后上传"), field="file", code="bad_file")
-    raise JicengError(_("只支持 .xlsx 和 .csv 文件"), field="file", code="bad_file")
+    if fmt == "xlsx":
+        return read_xlsx(data)
+    return read_workbook(data, fmt)

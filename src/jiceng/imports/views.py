@@ -19,7 +19,7 @@ from jiceng.web.forms import BootstrapMixin, apply_error
 
 from . import services
 from .models import ImportJob
-from .readers import read_sheet
+from .readers import ACCEPTED_SUFFIXES, read_sheet, unsupported_file
 from .spec import SPECS
 from .workbooks import error_workbook, template_xlsx
 
@@ -29,7 +29,8 @@ MAX_UPLOAD = settings.IMPORT_MAX_UPLOAD  # a street's whole roll (~1,000,000 res
 class UploadForm(BootstrapMixin, forms.Form):
     kind = forms.ChoiceField(label=gettext_lazy("导入内容"), choices=[(k, s.label) for k, s in SPECS.items()],
                              initial="residents")
-    file = forms.FileField(label=gettext_lazy("文件（.xlsx 或 .csv）"))
+    file = forms.FileField(label=gettext_lazy("文件（.xlsx、.xls、.ods 或 .csv）"),
+                           widget=forms.ClearableFileInput(attrs={"accept": ",".join(ACCEPTED_SUFFIXES)}))
     simplify = forms.BooleanField(label=gettext_lazy("把繁体字转换为简体"), required=False)
 
     def __init__(self, *args, user=None, **kwargs):
@@ -38,6 +39,12 @@ class UploadForm(BootstrapMixin, forms.Form):
             queryset=org_unit_choices(user=user).exclude(kind__in=["building", "unit_floor"]), required=False,
             label=gettext_lazy("只接受此单元下的数据（可选）"), empty_label=gettext_lazy("我的全部管辖范围"))
         self.order_fields(["kind", "file", "root", "simplify"])
+
+    def clean_file(self):
+        f = self.cleaned_data["file"]
+        if not (f.name or "").lower().endswith(ACCEPTED_SUFFIXES):
+            raise forms.ValidationError(unsupported_file().message)
+        return f
 
 
 def _job(request, pk) -> ImportJob:

@@ -13,7 +13,7 @@ from jiceng.orgs.models import OrgUnit
 
 
 class Command(BaseCommand):
-    help = "Import org units, households, residents, party members, cadres or partner units from .xlsx or .csv (UTF-8 or GBK): all rows or none"
+    help = "Import org units, households, residents, party members, cadres or partner units from .xlsx, .xls, .ods or .csv (UTF-8 or GBK): all rows or none"
 
     def add_arguments(self, parser):
         parser.add_argument("kind", choices=sorted(registry.import_kinds()))
