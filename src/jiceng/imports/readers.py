@@ -147,6 +147,26 @@ def _finish(raw_rows: Iterable[list[str]], encoding: str = "") -> Sheet:
     return Sheet(headers=headers, rows=rows, first_row_number=start + 2, encoding=encoding)
 
 
+# The first column of the file with errors the platform hands back (see ``workbooks``): a file whose
+# first header is this is one of ours coming back, corrected.
+ERROR_COLUMN = "错误说明"
+# In a CSV file the platform writes, a cell beginning with one of these gets a leading apostrophe: a
+# spreadsheet would run ``=…``, ``+…``, ``-…``, ``@…`` as a formula (CSV injection), and a cell that
+# itself begins with an apostrophe is marked too, so that exactly the added apostrophe can be taken
+# off again when the file comes back.
+CSV_PROTECTED_START = ("=", "+", "-", "@", "\t", "\r", "'")
+
+
+def csv_protect(text: str) -> str:
+    """A cell for a CSV file the platform writes: never run as a formula by a spreadsheet."""
+    return "'" + text if text.startswith(CSV_PROTECTED_START) else text
+
+
+def csv_unprotect(text: str) -> str:
+    """The cell as it was before ``csv_protect``: only the apostrophe the platform added is removed."""
+    return text[1:] if text.startswith("'") and text[1:].startswith(CSV_PROTECTED_START) else text
+
+
 class Rfc4180(csv.Dialect):
     """CSV as RFC 4180 (and Excel, WPS) write it: a field holding the delimiter, a quote or a line
     break is enclosed in double quotes, and a quote inside it is doubled (``""``)."""
@@ -183,7 +203,16 @@ def read_csv(data: bytes) -> Sheet:
         text = io.TextIOWrapper(io.BytesIO(data), encoding=encoding, newline="")
         return ([c.strip() for c in row] for row in csv.reader(text, Rfc4180, delimiter=delimiter))
 
-    return _streamed(open_raw, encoding, data.count(b"\n") + 1)
+    def open_returned() -> Iterator[list[str]]:
+        return ([csv_unprotect(c) for c in row] for row in open_raw())
+
+    total = data.count(b"\n") + 1
+    sheet = _streamed(open_raw, encoding, total)
+    if sheet.headers[:1] == [ERROR_COLUMN]:
+        # The platform's own file with errors, corrected and sent back: its cells lose the apostrophe
+        # the platform put before them (and only that one).
+        sheet = _streamed(open_returned, encoding, total)
+    return sheet
 
 
 def _bad_xlsx() -> JicengError:

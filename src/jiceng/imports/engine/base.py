@@ -14,7 +14,7 @@ from jiceng.orgs.models import HOUSEHOLD_KINDS, OrgUnit, OrgUnitKind
 from jiceng.people.search import to_simplified
 
 from ..parsers import looks_like_formula
-from ..readers import Sheet
+from ..readers import ERROR_COLUMN, Sheet
 from ..spec import KindSpec, normalise_header
 
 
@@ -93,7 +93,7 @@ class Importer:
             key = known.get(normalise_header(h))
             if key and key not in self.index:
                 self.index[key] = i
-            elif h:
+            elif h and not (i == 0 and h == ERROR_COLUMN):  # the platform's own error column coming back
                 ignored.append(h)
         for col in self.spec.columns:
             if col.required and col.key not in self.index:
