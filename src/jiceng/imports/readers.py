@@ -203,16 +203,7 @@ def read_csv(data: bytes) -> Sheet:
         text = io.TextIOWrapper(io.BytesIO(data), encoding=encoding, newline="")
         return ([c.strip() for c in row] for row in csv.reader(text, Rfc4180, delimiter=delimiter))
 
-    def open_returned() -> Iterator[list[str]]:
-        return ([csv_unprotect(c) for c in row] for row in open_raw())
-
-    total = data.count(b"\n") + 1
-    sheet = _streamed(open_raw, encoding, total)
-    if sheet.headers[:1] == [ERROR_COLUMN]:
-        # The platform's own file with errors, corrected and sent back: its cells lose the apostrophe
-        # the platform put before them (and only that one).
-        sheet = _streamed(open_returned, encoding, total)
-    return sheet
+    return _streamed(open_raw, encoding, data.count(b"\n") + 1)
 
 
 def _bad_xlsx() -> JicengError:
@@ -463,7 +454,21 @@ def file_format(filename: str, data: bytes) -> str:
 def read_sheet(filename: str, data: bytes) -> Sheet:
     fmt = file_format(filename, data)
     if fmt == "csv":
-        return read_csv(data)
-    if fmt == "xlsx":
-        return read_xlsx(data)
-    return read_workbook(data, fmt)
+        sheet = read_csv(data)
+    elif fmt == "xlsx":
+        sheet = read_xlsx(data)
+    else:
+        sheet = read_workbook(data, fmt)
+    if sheet.headers[:1] == [ERROR_COLUMN]:
+        sheet = _returned(sheet)
+    return sheet
+
+
+def _returned(sheet: Sheet) -> Sheet:
+    """The platform's own file with errors, corrected and sent back: its cells lose the apostrophe
+    the platform put before them in the CSV (and only that one). The same holds when the CSV was
+    opened in a spreadsheet and saved as a workbook, which keeps the apostrophe in the value."""
+    rows = sheet.iter_rows
+    return Sheet(headers=[csv_unprotect(h) for h in sheet.headers], first_row_number=sheet.first_row_number,
+                 encoding=sheet.encoding, source=lambda: ([csv_unprotect(c) for c in row] for row in rows()),
+                 total_hint=sheet.total_hint)
