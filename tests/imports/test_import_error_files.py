@@ -108,6 +108,26 @@ def test_an_error_csv_saved_as_a_workbook_comes_back_without_the_apostrophes(adm
     assert sorted(Resident.objects.values_list("phone", flat=True)) == ["13800000000", "13800000001", "13800000002"]
 
 
+@pytest.mark.parametrize("fmt", ["xlsx", "csv"])
+def test_a_file_that_lacked_a_column_comes_back_with_the_header_put_right(fmt, admin, district):
+    headers = [("身份证号码（18位）" if h == "身份证号" else h) for h in HEADERS]
+    data = csv_bytes(good_rows(district), headers)
+    result = import_file(actor=admin, kind="residents", filename="r.csv", data=data)
+    assert [e.row for e in result.errors] == [1]
+    sheet = read_sheet("r.csv", data)
+    if fmt == "xlsx":
+        book = load_workbook(io.BytesIO(error_workbook(sheet, result)))
+        assert "缺少必填列“身份证号”" in book.active["A2"].value and book.active["B2"].value is None
+        book.active["C1"] = "身份证号"  # the user puts the header right
+        buf = io.BytesIO()
+        book.save(buf)
+        back = buf.getvalue()
+    else:
+        back = "".join(error_csv_lines(sheet, result)).replace("身份证号码（18位）", "身份证号").encode()
+    again = import_file(actor=admin, kind="residents", filename=f"r-errors.{fmt}", data=back)
+    assert again.ok and again.applied and again.created == 3, [e.as_dict() for e in again.errors]
+
+
 def test_a_users_own_csv_keeps_its_apostrophes():
     data = "姓名,备注\n王一,'-\n".encode()
     assert read_sheet("r.csv", data).rows == [["王一", "'-"]]

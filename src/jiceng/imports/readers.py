@@ -467,8 +467,19 @@ def read_sheet(filename: str, data: bytes) -> Sheet:
 def _returned(sheet: Sheet) -> Sheet:
     """The platform's own file with errors, corrected and sent back: its cells lose the apostrophe
     the platform put before them in the CSV (and only that one). The same holds when the CSV was
-    opened in a spreadsheet and saved as a workbook, which keeps the apostrophe in the value."""
+    opened in a spreadsheet and saved as a workbook, which keeps the apostrophe in the value.
+
+    The line under the header that only said what was wrong with the header (a missing column) is
+    not a row of data: it is skipped like a title row."""
     rows = sheet.iter_rows
-    return Sheet(headers=[csv_unprotect(h) for h in sheet.headers], first_row_number=sheet.first_row_number,
-                 encoding=sheet.encoding, source=lambda: ([csv_unprotect(c) for c in row] for row in rows()),
-                 total_hint=sheet.total_hint)
+    first = next(rows(), None)
+    skip = int(first is not None and bool(first[0]) and not any(first[1:]))
+
+    def source() -> Iterator[list[str]]:
+        it = rows()
+        for _i in range(skip):
+            next(it, None)
+        return ([csv_unprotect(c) for c in row] for row in it)
+
+    return Sheet(headers=[csv_unprotect(h) for h in sheet.headers], first_row_number=sheet.first_row_number + skip,
+                 encoding=sheet.encoding, source=source, total_hint=max(sheet.total_hint - skip, 0))
