@@ -140,6 +140,43 @@ def test_each_kind_of_error_rejects_the_file_with_row_and_column(label, change, 
     assert snapshot() == before
 
 
+def test_a_row_with_a_field_error_is_still_checked_for_a_duplicate_in_the_file(admin, district):
+    rows = good_rows(district)
+    rows[2][1] = rows[0][1]  # row 4 repeats row 2's ID ...
+    rows[2][2], rows[2][3] = "女", "1999-1-1"  # ... and contradicts it in gender and birth date
+    rows[2][0] = ""  # ... and has no name
+    before = snapshot()
+    result = import_file(actor=admin, kind="residents", filename="r.csv", data=csv_bytes(rows))
+    found = sorted((e.row, e.column, e.reason[:6]) for e in result.errors)
+    assert found == [(4, "出生日期", "出生日期19"), (4, "姓名", "必填，不能为"), (4, "性别", "性别与身份证"),
+                     (4, "身份证号", "与第2行的身")], [e.as_dict() for e in result.errors]
+    assert snapshot() == before
+
+
+def test_a_row_with_a_field_error_is_still_checked_against_residents_already_registered(
+        admin, district, make_user, make_household):
+    other = make_household(district.grid_b1, head_name="乙户主")
+    worker = make_user("grid_worker", district.grid_a1)
+    rows = good_rows(district, 1)
+    rows[0][1] = other.head.id_number
+    rows[0][2], rows[0][3] = "女", ""  # the registered head is a man
+    rows[0][4] = "12345"
+    before = snapshot()
+    result = import_file(actor=worker, kind="residents", filename="r.csv", data=csv_bytes(rows))
+    assert sorted((e.row, e.column) for e in result.errors) == [(2, "性别"), (2, "联系电话"), (2, "身份证号")]
+    assert "其他辖区" in next(e.reason for e in result.errors if e.column == "身份证号")
+    assert snapshot() == before
+
+
+def test_an_update_with_a_field_error_is_not_told_to_name_a_unit(admin, district):
+    rows = good_rows(district, 1)
+    import_file(actor=admin, kind="residents", filename="r.csv", data=csv_bytes(rows))
+    rows[0][5], rows[0][7] = "", ""  # a registered resident: neither household nor unit needed
+    rows[0][2] = "女"
+    result = import_file(actor=admin, kind="residents", filename="r.csv", data=csv_bytes(rows), dry_run=True)
+    assert [(e.row, e.column) for e in result.errors] == [(2, "性别")]
+
+
 def test_duplicate_against_the_database_outside_scope_is_refused(admin, district, make_user, make_household):
     other = make_household(district.grid_b1, head_name="乙户主")
     worker = make_user("grid_worker", district.grid_a1)

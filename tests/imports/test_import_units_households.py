@@ -107,3 +107,19 @@ def test_an_existing_household_named_with_a_bad_unit_gets_row_errors(admin, dist
         assert [(e.row, e.column) for e in result.errors] == [(2, "所在单元编码"), (3, "所在单元编码")]
         assert (result.created, result.updated, result.unchanged) == (0, 0, 0) and not result.applied
     assert Household.objects.get(pk=existing.pk).org_path == district.grid_a1.path
+
+
+def test_a_household_row_with_a_field_error_is_still_checked_for_duplicates(admin, district):
+    data = csv(["户编号,所在单元编码,住址,联系电话", f"H-1,{district.grid_a1.code},甲一网格1号,13800001111",
+                f"H-1,{district.grid_a1.code},,12345"])
+    result = import_file(actor=admin, kind="households", filename="h.csv", data=data)
+    assert sorted((e.row, e.column) for e in result.errors) == [(3, "住址"), (3, "户编号"), (3, "联系电话")]
+    assert not Household.objects.exists()
+
+
+def test_an_org_unit_row_with_a_field_error_is_still_checked_for_duplicates(admin, district):
+    before = OrgUnit.objects.count()
+    data = csv(["编码,上级编码,名称,类型", f"G-7,{district.comm_a.code},甲七网格,网格", f"G-7,{district.comm_a.code},,宇宙"])
+    result = import_file(actor=admin, kind="org_units", filename="u.csv", data=data)
+    assert sorted((e.row, e.column) for e in result.errors) == [(3, "名称"), (3, "类型"), (3, "编码")]
+    assert OrgUnit.objects.count() == before

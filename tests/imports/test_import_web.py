@@ -47,7 +47,7 @@ def test_errors_are_listed_and_downloadable(district, make_user, client, django_
     assert job.status == "rejected"
     page = client.get(r["Location"]).content.decode()
     assert "校验位不正确" in page and "整个文件未导入" in page and "确认导入" not in page
-    book = load_workbook(io.BytesIO(client.get(f"/imports/{job.pk}/errors.xlsx").content))
+    book = load_workbook(io.BytesIO(b"".join(client.get(f"/imports/{job.pk}/errors.xlsx").streaming_content)))
     assert "校验位" in book.active.cell(3, 1).value
     assert Resident.objects.count() == 0
 

@@ -92,7 +92,8 @@ def test_every_bad_row_is_reported_and_nothing_is_written(mon, make_household):
     assert ws.cell(row=1, column=1).value == "错误说明"
     assert "校验位" in ws.cell(row=3, column=1).value
     assert ws.cell(row=2, column=1).value in (None, "")
-    assert ws.cell(row=11, column=5).value.startswith("'@")  # the formula is neutralised in the copy
+    formula = ws.cell(row=11, column=5)  # a text cell, as sent: never run, and no apostrophe added
+    assert (formula.value, formula.data_type) == ("@HYPERLINK(1)", "s")
 
 
 def test_only_list_importers_within_scope(mon):
@@ -132,3 +133,15 @@ def test_the_same_list_cannot_be_imported_twice_and_moved_out_residents_are_refu
                                data=xlsx([[mon.spouse.id_number, "王秀英", "失业", "", "", "", ""]]))
     assert dl.status == DepartmentListStatus.REJECTED and "已迁出" in dl.result["errors"][0]["reason"]
     assert RiskSignal.objects.count() == 1
+
+
+def test_the_list_page_names_the_columns_that_were_not_read(mon, client):
+    from tests.conftest import PASSWORD
+
+    data = xlsx([[mon.head.id_number, "李富贵", "大额医疗支出", "村医"]], header=HEAD[:3] + ["经办人"])
+    dl = department_list_check(actor=mon.community, department="县医保局", filename="a.xlsx", data=data,
+                               root=mon.district.comm_a)
+    assert dl.status == DepartmentListStatus.CHECKED and dl.result["ignored_headers"] == ["经办人"]
+    assert client.login(username=mon.community.username, password=PASSWORD)
+    page = client.get(f"/monitoring/department-lists/{dl.pk}/").content.decode()
+    assert "以下表头没有识别，这些列不会导入：经办人" in page

@@ -1,5 +1,6 @@
-"""Reading spreadsheets people actually have: .xlsx from Excel or WPS, .csv in UTF-8 (with or
-without BOM) or GBK/GB18030 (what Chinese Excel writes). Every cell comes back as text.
+"""Reading spreadsheets people actually have: .xlsx from Excel or WPS, the older .xls (still what
+many townships' WPS saves by default), .ods (LibreOffice, WPS), .csv in UTF-8 (with or without BOM)
+or GBK/GB18030 (what Chinese Excel writes). Every cell comes back as text.
 
 Rows are streamed: ``Sheet.iter_rows()`` reads the file again on each call and yields one padded
 row at a time, so a roll of a million rows is never held as a list of lists. ``Sheet.rows`` still
@@ -146,18 +147,61 @@ def _finish(raw_rows: Iterable[list[str]], encoding: str = "") -> Sheet:
     return Sheet(headers=headers, rows=rows, first_row_number=start + 2, encoding=encoding)
 
 
+# The first column of the file with errors the platform hands back (see ``workbooks``): a file whose
+# first header is this is one of ours coming back, corrected.
+ERROR_COLUMN = "错误说明"
+# In a CSV file the platform writes, a cell beginning with one of these gets a leading apostrophe: a
+# spreadsheet would run ``=…``, ``+…``, ``-…``, ``@…`` as a formula (CSV injection), and a cell that
+# itself begins with an apostrophe is marked too, so that exactly the added apostrophe can be taken
+# off again when the file comes back.
+CSV_PROTECTED_START = ("=", "+", "-", "@", "\t", "\r", "'")
+
+
+def csv_protect(text: str) -> str:
+    """A cell for a CSV file the platform writes: never run as a formula by a spreadsheet."""
+    return "'" + text if text.startswith(CSV_PROTECTED_START) else text
+
+
+def csv_unprotect(text: str) -> str:
+    """The cell as it was before ``csv_protect``: only the apostrophe the platform added is removed."""
+    return text[1:] if text.startswith("'") and text[1:].startswith(CSV_PROTECTED_START) else text
+
+
+class Rfc4180(csv.Dialect):
+    """CSV as RFC 4180 (and Excel, WPS) write it: a field holding the delimiter, a quote or a line
+    break is enclosed in double quotes, and a quote inside it is doubled (``""``)."""
+
+    delimiter = ","
+    quotechar = '"'
+    doublequote = True
+    escapechar = None
+    skipinitialspace = False
+    lineterminator = "\r\n"
+    quoting = csv.QUOTE_MINIMAL
+    strict = False
+
+
+def detect_csv_delimiter(head: str) -> str:
+    """Comma, tab or semicolon: only the delimiter is guessed from the file's start.
+
+    ``csv.Sniffer`` also guesses the quoting, and guesses it wrong on a sample without quotes (no
+    doubled quotes), which would split a correctly quoted ``"a ""b"", c"`` later in the file."""
+    try:
+        delimiter = csv.Sniffer().sniff(head, delimiters=",\t;").delimiter
+    except csv.Error:
+        return ","
+    return delimiter if delimiter in ",\t;" else ","
+
+
 def read_csv(data: bytes) -> Sheet:
     encoding = detect_csv_encoding(data)
     head = data[:16384].decode(encoding, errors="ignore")
-    try:
-        dialect = csv.Sniffer().sniff(head[:4096], delimiters=",\t;")
-    except csv.Error:
-        dialect = csv.excel
+    delimiter = detect_csv_delimiter(head[:4096])
 
     def open_raw() -> Iterator[list[str]]:
         # BytesIO shares the bytes (no copy); the text is decoded as it is read.
         text = io.TextIOWrapper(io.BytesIO(data), encoding=encoding, newline="")
-        return ([c.strip() for c in row] for row in csv.reader(text, dialect))
+        return ([c.strip() for c in row] for row in csv.reader(text, Rfc4180, delimiter=delimiter))
 
     return _streamed(open_raw, encoding, data.count(b"\n") + 1)
 
@@ -166,24 +210,44 @@ def _bad_xlsx() -> JicengError:
     return JicengError(_("无法读取 Excel 文件：文件已损坏或不是 .xlsx 格式"), field="file", code="bad_file")
 
 
-def read_xlsx(data: bytes) -> Sheet:
-    from python_calamine import CalamineWorkbook
+def _bad_workbook(fmt: str) -> JicengError:
+    if fmt == "xls":
+        return JicengError(_("无法读取 .xls 文件：文件已损坏或不是 Excel 97-2003 工作簿，请在 Excel 或 WPS 中另存为 .xlsx 后上传"),
+                           field="file", code="bad_file")
+    if fmt == "ods":
+        return JicengError(_("无法读取 .ods 文件：文件已损坏或不是 OpenDocument 电子表格，请另存为 .xlsx 后上传"),
+                           field="file", code="bad_file")
+    return _bad_xlsx()
 
+
+def read_xlsx(data: bytes) -> Sheet:
     big = _BigSheet.find(data)
     if big is not None:
         return _streamed(big.rows, "xlsx", big.size // 600)  # rough row count, for progress only
+    return read_workbook(data, "xlsx")
+
+
+def read_workbook(data: bytes, fmt: str) -> Sheet:
+    """The first sheet of an .xlsx, .xls or .ods workbook (``fmt``), read whole by calamine.
+
+    An .xls holds at most 65,536 rows; a large .xlsx goes through ``read_xlsx``, which reads it in pieces."""
+    from python_calamine import CalamineWorkbook, PasswordError
+
     try:
         wb = CalamineWorkbook.from_filelike(io.BytesIO(data))
         sheet = wb.get_sheet_by_index(0)
+    except PasswordError:
+        raise JicengError(_("文件设置了打开密码：请在 Excel 或 WPS 中取消密码后重新上传"), field="file",
+                          code="bad_file") from None
     except Exception:
-        raise _bad_xlsx() from None
+        raise _bad_workbook(fmt) from None
 
     def open_raw() -> Iterator[list[str]]:
         # iter_rows starts at row 1 but at the used range's first column: put the empty columns back.
         pad = [""] * (sheet.start[1] if sheet.start else 0)
         return (pad + [_cell_text(c) for c in row] for row in sheet.iter_rows())
 
-    return _streamed(open_raw, "xlsx", sheet.total_height or sheet.height)
+    return _streamed(open_raw, fmt, sheet.total_height or sheet.height)
 
 
 # A sheet larger than this (uncompressed XML) is read in pieces: calamine loads a whole sheet into
@@ -350,12 +414,72 @@ class _BigSheet:
             del values
 
 
-def read_sheet(filename: str, data: bytes) -> Sheet:
+# What an upload may be called (the web form and ``jiceng import`` accept these).
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
+TEXT_SUFFIXES = (".csv", ".txt")
+ACCEPTED_SUFFIXES = WORKBOOK_SUFFIXES + TEXT_SUFFIXES
+_ZIP = b"PK\x03\x04"
+_OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # the compound file an .xls (or an encrypted .xlsx) is
+_ODS_MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
+
+
+def unsupported_file() -> JicengError:
+    return JicengError(_("只支持 .xlsx、.xls、.ods 和 .csv 文件"), field="file", code="bad_file")
+
+
+def file_format(filename: str, data: bytes) -> str:
+    """"xlsx", "xls", "ods" or "csv": by the file's first bytes where they tell, else by its name."""
     name = (filename or "").lower()
-    if name.endswith((".xlsx", ".xlsm")) or data[:4] == b"PK\x03\x04":
-        return read_xlsx(data)
-    if name.endswith((".csv", ".txt")) or not name:
-        return read_csv(data)
-    if name.endswith(".xls"):
-        raise JicengError(_("不支持旧版 .xls 文件，请在 Excel 中另存为 .xlsx 后上传"), field="file", code="bad_file")
-    raise JicengError(_("只支持 .xlsx 和 .csv 文件"), field="file", code="bad_file")
+    if data[:4] == _ZIP:
+        import zipfile
+
+        try:
+            with zipfile.ZipFile(io.BytesIO(data)) as zf:
+                if zf.read("mimetype").strip().startswith(_ODS_MIMETYPE):
+                    return "ods"
+        except Exception:
+            pass  # no mimetype entry: an Office Open XML package (or a damaged file: calamine says so)
+        return "xlsx"
+    if data[:8] == _OLE2:
+        return "xls"
+    if name.endswith((".xlsx", ".xlsm")):
+        return "xlsx"
+    if name.endswith((".xls", ".ods")):
+        return name.rsplit(".", 1)[1]
+    if name.endswith(TEXT_SUFFIXES) or not name:
+        return "csv"
+    raise unsupported_file()
+
+
+def read_sheet(filename: str, data: bytes) -> Sheet:
+    fmt = file_format(filename, data)
+    if fmt == "csv":
+        sheet = read_csv(data)
+    elif fmt == "xlsx":
+        sheet = read_xlsx(data)
+    else:
+        sheet = read_workbook(data, fmt)
+    if sheet.headers[:1] == [ERROR_COLUMN]:
+        sheet = _returned(sheet)
+    return sheet
+
+
+def _returned(sheet: Sheet) -> Sheet:
+    """The platform's own file with errors, corrected and sent back: its cells lose the apostrophe
+    the platform put before them in the CSV (and only that one). The same holds when the CSV was
+    opened in a spreadsheet and saved as a workbook, which keeps the apostrophe in the value.
+
+    The line under the header that only said what was wrong with the header (a missing column) is
+    not a row of data: it is skipped like a title row."""
+    rows = sheet.iter_rows
+    first = next(rows(), None)
+    skip = int(first is not None and bool(first[0]) and not any(first[1:]))
+
+    def source() -> Iterator[list[str]]:
+        it = rows()
+        for _i in range(skip):
+            next(it, None)
+        return ([csv_unprotect(c) for c in row] for row in it)
+
+    return Sheet(headers=[csv_unprotect(h) for h in sheet.headers], first_row_number=sheet.first_row_number + skip,
+                 encoding=sheet.encoding, source=source, total_hint=max(sheet.total_hint - skip, 0))

@@ -11,4 +11,5 @@ urlpatterns = [
     path("<uuid:pk>/apply/", views.job_apply, name="apply"),
     path("<uuid:pk>/cancel/", views.job_cancel, name="cancel"),
     path("<uuid:pk>/errors.xlsx", views.job_errors_xlsx, name="errors"),
+    path("<uuid:pk>/errors.csv", views.job_errors_csv, name="errors_csv"),
 ]

@@ -1,11 +1,15 @@
 """Import pages: upload → check (nothing written) → confirm → done; templates and error workbooks."""
 from __future__ import annotations
 
+import tempfile
+
 from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -14,14 +18,14 @@ from jiceng.accounts import permissions
 from jiceng.core.errors import JicengError, NotFoundError, PermissionDeniedError
 from jiceng.core.scope import scope_safe
 from jiceng.orgs.selectors import org_unit_choices
-from jiceng.web.downloads import xlsx_response
+from jiceng.web.downloads import CSV, XLSX, xlsx_response
 from jiceng.web.forms import BootstrapMixin, apply_error
 
 from . import services
 from .models import ImportJob
-from .readers import read_sheet
+from .readers import ACCEPTED_SUFFIXES, read_sheet, unsupported_file
 from .spec import SPECS
-from .workbooks import error_workbook, template_xlsx
+from .workbooks import error_csv_lines, template_xlsx, write_error_workbook
 
 MAX_UPLOAD = settings.IMPORT_MAX_UPLOAD  # a street's whole roll (~1,000,000 residents) is ~210 MB of CSV
 
@@ -29,7 +33,8 @@ MAX_UPLOAD = settings.IMPORT_MAX_UPLOAD  # a street's whole roll (~1,000,000 res
 class UploadForm(BootstrapMixin, forms.Form):
     kind = forms.ChoiceField(label=gettext_lazy("导入内容"), choices=[(k, s.label) for k, s in SPECS.items()],
                              initial="residents")
-    file = forms.FileField(label=gettext_lazy("文件（.xlsx 或 .csv）"))
+    file = forms.FileField(label=gettext_lazy("文件（.xlsx、.xls、.ods 或 .csv）"),
+                           widget=forms.ClearableFileInput(attrs={"accept": ",".join(ACCEPTED_SUFFIXES)}))
     simplify = forms.BooleanField(label=gettext_lazy("把繁体字转换为简体"), required=False)
 
     def __init__(self, *args, user=None, **kwargs):
@@ -38,6 +43,12 @@ class UploadForm(BootstrapMixin, forms.Form):
             queryset=org_unit_choices(user=user).exclude(kind__in=["building", "unit_floor"]), required=False,
             label=gettext_lazy("只接受此单元下的数据（可选）"), empty_label=gettext_lazy("我的全部管辖范围"))
         self.order_fields(["kind", "file", "root", "simplify"])
+
+    def clean_file(self):
+        f = self.cleaned_data["file"]
+        if not (f.name or "").lower().endswith(ACCEPTED_SUFFIXES):
+            raise forms.ValidationError(unsupported_file().message)
+        return f
 
 
 def _job(request, pk) -> ImportJob:
@@ -114,17 +125,44 @@ def job_cancel(request, pk):
     return redirect("imports:job", pk=job.pk)
 
 
-@scope_safe
-@login_required
-def job_errors_xlsx(request, pk):
-    job = _job(request, pk)
+def _errors_of(job: ImportJob):
+    """The job's stored file, as a sheet, and its errors (for the file with an error column)."""
     from .engine import ImportResult, RowError
 
     result = ImportResult(kind=job.kind, dry_run=True,
                           errors=[RowError(**e) for e in job.result.get("errors", [])])
-    data = error_workbook(read_sheet(job.filename, job.read_data()), result)
+    return read_sheet(job.filename, job.read_data()), result
+
+
+@scope_safe
+@login_required
+def job_errors_xlsx(request, pk):
+    """The file with an error column as .xlsx, written to a temporary file and sent from it."""
+    job = _job(request, pk)
+    sheet, result = _errors_of(job)
+    out = tempfile.TemporaryFile()  # removed when the response closes it
+    try:
+        write_error_workbook(sheet, result, out)
+    except JicengError as exc:
+        out.close()
+        messages.error(request, exc.message)
+        return redirect("imports:job", pk=job.pk)
+    out.seek(0)
     stem = job.filename.rsplit(".", 1)[0]
-    return xlsx_response(data, f"{stem}-errors.xlsx")
+    return FileResponse(out, as_attachment=True, filename=f"{stem}-errors.xlsx", content_type=XLSX)
+
+
+@scope_safe
+@login_required
+def job_errors_csv(request, pk):
+    """The file with an error column as .csv, streamed a line at a time (any number of rows)."""
+    job = _job(request, pk)
+    sheet, result = _errors_of(job)
+    response = StreamingHttpResponse((line.encode("utf-8") for line in error_csv_lines(sheet, result)),
+                                     content_type=CSV)
+    stem = job.filename.rsplit(".", 1)[0]
+    response["Content-Disposition"] = content_disposition_header(True, f"{stem}-errors.csv")
+    return response
 
 
 @scope_safe

@@ -3,6 +3,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from jiceng.imports.readers import ACCEPTED_SUFFIXES
 from jiceng.web.forms import BootstrapMixin
 
 from .models import Category, HousingGrade, MeasureKind, RiskKind, VisitKind
@@ -65,7 +66,8 @@ class DepartmentListForm(_Base):
     department = forms.CharField(label=_("预警部门"), max_length=100,
                                  widget=forms.TextInput(attrs={"placeholder": _("如：县医疗保障局")}))
     root = forms.ChoiceField(label=_("导入范围"))
-    file = forms.FileField(label=_("名单文件（.xlsx 或 .csv）"))
+    file = forms.FileField(label=_("名单文件（.xlsx、.xls、.ods 或 .csv）"),
+                           widget=forms.ClearableFileInput(attrs={"accept": ",".join(ACCEPTED_SUFFIXES)}))
 
     def __init__(self, *args, units=(), **kwargs):
         super().__init__(*args, **kwargs)

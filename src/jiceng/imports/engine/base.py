@@ -14,7 +14,7 @@ from jiceng.orgs.models import HOUSEHOLD_KINDS, OrgUnit, OrgUnitKind
 from jiceng.people.search import to_simplified
 
 from ..parsers import looks_like_formula
-from ..readers import Sheet
+from ..readers import ERROR_COLUMN, Sheet
 from ..spec import KindSpec, normalise_header
 
 
@@ -41,6 +41,8 @@ class ImportResult:
     warnings: list[RowError] = field(default_factory=list)
     applied: bool = False
     sha256: str = ""
+    # Headers that name no column of the kind (or repeat one already read): their columns are not imported.
+    ignored_headers: list[str] = field(default_factory=list)
     extra: dict = field(default_factory=dict)
 
     @property
@@ -51,7 +53,7 @@ class ImportResult:
         return {"kind": self.kind, "dry_run": self.dry_run, "total": self.total, "created": self.created,
                 "updated": self.updated, "unchanged": self.unchanged, "applied": self.applied, "ok": self.ok,
                 "errors": [e.as_dict() for e in self.errors], "warnings": [w.as_dict() for w in self.warnings],
-                **self.extra}
+                "ignored_headers": list(self.ignored_headers), **self.extra}
 
 
 class Cancelled(Exception):
@@ -83,11 +85,16 @@ class Importer:
 
     # -------------------------------------------------------------- headers and cells
     def map_headers(self) -> None:
+        """Which column holds what; the headers that name nothing (or a column already taken) are
+        listed in ``result.ignored_headers`` so the user learns which of their columns were left out."""
         known = self.spec.header_map()
+        ignored = self.result.ignored_headers
         for i, h in enumerate(self.sheet.headers):
             key = known.get(normalise_header(h))
             if key and key not in self.index:
                 self.index[key] = i
+            elif h and not (i == 0 and h == ERROR_COLUMN):  # the platform's own error column coming back
+                ignored.append(h)
         for col in self.spec.columns:
             if col.required and col.key not in self.index:
                 self.errors.append(RowError(self.sheet.first_row_number - 1, col.header, "",

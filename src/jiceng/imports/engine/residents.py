@@ -80,7 +80,7 @@ class _Row:
     """One checked row of a residents file: compact (slots), kept only for the batch it is in."""
 
     __slots__ = ("n", "name", "raw_id", "number", "gender", "birth", "phone", "ethnicity", "rel_text",
-                 "relationship", "status", "tags", "registered", "actual", "hh_number", "code", "ok_id",
+                 "relationship", "status", "tags", "registered", "actual", "hh_number", "code", "id_valid",
                  "unit", "household", "new_household", "old")
 
 
@@ -206,9 +206,11 @@ class ResidentImporter(Importer):
                 self.warnings.append(RowError(n, self.header_of("id_number"), raw_id, message))
         r.raw_id = raw_id
         r.number = check.number if check else ""
-        r.ok_id = bool(check and check.ok)
-        r.gender = check.gender if r.ok_id else ""
-        r.birth = check.birth_date if r.ok_id else None
+        # A well-formed number (its birth date read) is looked up and checked for duplicates even when
+        # the row's gender or birth date contradicts it: every reason of a row is reported at once.
+        r.id_valid = bool(check and check.birth_date is not None)
+        r.gender = check.gender if r.id_valid else ""
+        r.birth = check.birth_date if r.id_valid else None
         phone = self.text(n, row, "phone", max_length=20).replace(" ", "").replace("-", "")
         if phone.startswith("+86"):
             phone = phone[3:]
@@ -294,7 +296,7 @@ class ResidentImporter(Importer):
         households: dict[str, tuple] = {}
         ids, batch_ids = [], set()
         for r in batch:
-            if r.ok_id and r.number not in self.seen and r.number not in batch_ids:
+            if r.id_valid and r.number not in self.seen and r.number not in batch_ids:
                 batch_ids.add(r.number)
                 ids.append(r.number)
         if connection.vendor == "postgresql":
@@ -328,7 +330,7 @@ class ResidentImporter(Importer):
         n = r.n
         number = r.number
         old = None
-        if r.ok_id:
+        if r.id_valid:
             if number in self.seen:
                 self.error(n, "id_number", r.raw_id, _("与第%(r)d行的身份证号重复") % {"r": self.seen[number]})
             else:

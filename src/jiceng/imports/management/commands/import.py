@@ -13,7 +13,7 @@ from jiceng.orgs.models import OrgUnit
 
 
 class Command(BaseCommand):
-    help = "Import org units, households, residents, party members, cadres or partner units from .xlsx or .csv (UTF-8 or GBK): all rows or none"
+    help = "Import org units, households, residents, party members, cadres or partner units from .xlsx, .xls, .ods or .csv (UTF-8 or GBK): all rows or none"
 
     def add_arguments(self, parser):
         parser.add_argument("kind", choices=sorted(registry.import_kinds()))
@@ -22,7 +22,8 @@ class Command(BaseCommand):
         parser.add_argument("--dry-run", action="store_true", help="check and report; write nothing")
         parser.add_argument("--user", default="", help="act as this user (default: the first administrator)")
         parser.add_argument("--simplify", action="store_true", help="convert Traditional characters to Simplified")
-        parser.add_argument("--errors-xlsx", default="", help="write the file back with an error column here")
+        parser.add_argument("--errors-xlsx", default="", help="write the file back with an error column here (.xlsx)")
+        parser.add_argument("--errors-csv", default="", help="the same as .csv (for files longer than a worksheet)")
 
     def handle(self, *args, **opts):
         path = Path(opts["file"])
@@ -61,17 +62,29 @@ class Command(BaseCommand):
             raise CommandError(exc.message) from None
         if tty:
             sys.stderr.write("\n")
+        if result.ignored_headers:
+            self.stdout.write(f"提醒：以下表头没有识别，这些列不会导入：{'、'.join(result.ignored_headers)}")
         if result.errors:
             for e in result.errors[:500]:
                 self.stderr.write(f"第{e.row}行 [{e.column}] {e.value!s:.40} — {e.reason}")
             if len(result.errors) > 500:
                 self.stderr.write(f"……另有 {len(result.errors) - 500} 处错误")
-            if opts["errors_xlsx"]:
+            if opts["errors_xlsx"] or opts["errors_csv"]:
                 from jiceng.imports.readers import read_sheet
-                from jiceng.imports.workbooks import error_workbook
+                from jiceng.imports.workbooks import error_csv_lines, write_error_workbook
 
-                Path(opts["errors_xlsx"]).write_bytes(error_workbook(read_sheet(path.name, data), result))
-                self.stderr.write(f"已写出带错误说明的文件：{opts['errors_xlsx']}")
+                sheet = read_sheet(path.name, data)
+                if opts["errors_xlsx"]:
+                    try:
+                        write_error_workbook(sheet, result, opts["errors_xlsx"])
+                    except JicengError as exc:
+                        self.stderr.write(exc.message)
+                    else:
+                        self.stderr.write(f"已写出带错误说明的文件：{opts['errors_xlsx']}")
+                if opts["errors_csv"]:
+                    with open(opts["errors_csv"], "w", encoding="utf-8", newline="") as f:
+                        f.writelines(error_csv_lines(sheet, result))
+                    self.stderr.write(f"已写出带错误说明的文件：{opts['errors_csv']}")
             self.stderr.write(self.style.ERROR(f"文件被拒绝：{len(result.errors)} 处错误，未写入任何数据。"))
             sys.exit(1)
         for w in result.warnings[:50]:
