@@ -65,3 +65,50 @@ def test_teams_selections_and_lists_through_the_api(site, api_login):
                      "valid_until": str(timezone.localdate() - dt.timedelta(days=1))}, content_type="application/json")
     assert r.status_code == 400 and r.json()["field"] == "valid_until"
     assert leader.get("/api/leadership/push-down-refusals").json() == []
+
+
+def test_cadre_records_through_the_api(site, api_login):
+    from jiceng.cadre.models import PerformanceEntry
+    from jiceng.people.models import Cadre
+
+    d = site.district
+    leader, staff_b = api_login(site.leader), api_login(site.staff_b)
+    mk = {n: Cadre.objects.create(name=n, gender="M", post=p, org_unit=u, org_path=u.path)
+          for n, p, u in [("周后备", "委员", d.comm_a), ("赵领导", "副书记", d.street), ("钱书记", "第一书记", d.comm_a)]}
+    r = leader.post("/api/leadership/reserves", {"cadre_id": mk["周后备"].pk, "org_unit_id": d.comm_a.pk,
+                                                 "mentor_leader_id": mk["周后备"].pk,
+                                                 "mentor_secretary_id": mk["钱书记"].pk, "since": "2026-05-01"},
+                    content_type="application/json")
+    assert r.status_code == 400 and r.json()["errors"]["mentor_leader"] == ["导师不能是后备干部本人"]
+    r = leader.post("/api/leadership/trainings", {"org_unit_id": d.street.pk, "title": "双提升培训",
+                                                  "starts_on": "2026-09-01", "ends_on": "2026-09-02",
+                                                  "points_attended": 3, "points_absent": 1,
+                                                  "cadre_ids": [mk["周后备"].pk, mk["钱书记"].pk]},
+                    content_type="application/json")
+    assert r.status_code == 200, r.content
+    r = leader.post(f"/api/leadership/trainings/{r.json()['id']}/close", {"attended_ids": [mk["钱书记"].pk]},
+                    content_type="application/json")
+    assert r.status_code == 200 and r.json()["closed_at"]
+    assert sorted(PerformanceEntry.objects.unscoped("test").filter(kind="training").values_list("amount", flat=True)) \
+        == [-1, 3]
+    r = leader.post("/api/leadership/loans", {"cadre_id": mk["周后备"].pk, "org_unit_id": d.comm_a.pk,
+                                              "to_office": "县农业农村局", "reason": "抽调", "left_on": "2026-04-01"},
+                    content_type="application/json")
+    loan_id = r.json()["id"]
+    r = leader.post(f"/api/leadership/loans/{loan_id}/return", {"returned_on": "2026-03-31"},
+                    content_type="application/json")
+    assert r.status_code == 400 and r.json()["field"] == "returned_on"
+    assert staff_b.get("/api/leadership/loans").json() == []
+    today = timezone.localdate()
+    r = leader.post("/api/leadership/inspections", {
+        "org_unit_id": d.comm_a.pk, "topic": "减负落实", "on": str(today - dt.timedelta(days=20)), "inspectors": "督查室",
+        "findings": [{"text": "报表重复", "deadline": str(today - dt.timedelta(days=5))}]},
+        content_type="application/json")
+    assert r.status_code == 200
+    finding_id = r.json()["findings"][0]["id"]
+    assert [i["id"] for i in leader.get("/api/leadership/inspections?uncirculated=true").json()] == [r.json()["id"]]
+    r = leader.post("/api/leadership/circulars", {"org_unit_id": d.street.pk, "number": "街督〔2026〕1号",
+                                                  "issued_on": str(today), "text": "通报", "finding_ids": [finding_id]},
+                    content_type="application/json")
+    assert r.status_code == 200, r.content
+    assert leader.get("/api/leadership/inspections?uncirculated=true").json() == []

@@ -433,3 +433,12 @@ def refusals(request, limit: int = Query(200, ge=1, le=1000)):
 
 
 
+
+
+def _mount_records() -> None:
+    from .api_records import router as records_router
+
+    router.add_router("", records_router)
+
+
+_mount_records()

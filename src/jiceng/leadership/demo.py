@@ -171,7 +171,96 @@ def build_leadership_demo(b, *, seed: int = 2026) -> dict:
                                      giver=givers[k], text=texts[k], errand="楼道漏水当天修好" if k == 0 else "",
                                      received_on=today - dt.timedelta(days=10 * k + 3))
     stats["commendations"] = min(5, len(units))
+    stats.update(_records(b, units, leader, rng, today, now))
     return stats
+
+
+def _records(b, units, leader, rng, today, now) -> dict:
+    """Reserves with mentors, postings with a replacement after a review, a closed training, contact points (one
+    overdue), loans, plaques with a clean-up, inspections (one circulated, one not)."""
+    from jiceng.people.models import CadreKind
+
+    found = {"reserves": 0, "trained": 0, "plaques_cleared": 0}
+    q = Cadre.objects.unscoped("the demo reads the district's cadres")
+    chief = q.filter(user=leader).first()
+    by_unit = {u.pk: list(q.filter(org_path__startswith=u.path).order_by("id")) for u in units}
+    firsts = list(q.filter(kind__in=[CadreKind.FIRST_SECRETARY, CadreKind.STATIONED]).order_by("id"))
+    if chief is None:
+        return found
+    for k, unit in enumerate(units[:6]):
+        people = by_unit[unit.pk]
+        if len(people) < 3:
+            continue
+        mentor = next((f for f in firsts if f.org_path.startswith(unit.path)), people[0])
+        reserve = people[-1] if people[-1].pk != mentor.pk else people[-2]
+        services.reserve_add(actor=leader, cadre=reserve, org_unit=unit, mentor_leader=chief, mentor_secretary=mentor,
+                             since=today - dt.timedelta(days=200 + 20 * k))
+        found["reserves"] += 1
+    postings = []
+    for k, f in enumerate(firsts[:4]):
+        unit = next((u for u in units if f.org_path.startswith(u.path)), None)
+        if unit is None:
+            continue
+        postings.append(services.posting_start(actor=leader, cadre=f, kind="first_secretary" if k % 2 == 0 else "stationed",
+                                               org_unit=unit, starts_on=today - dt.timedelta(days=500),
+                                               sent_by="县直机关工委"))
+    if postings:
+        p = postings[0]
+        services.posting_review(actor=leader, posting=p, period=f"{today.year - 1}年度", rating="competent",
+                                reviewed_on=today - dt.timedelta(days=300))
+        services.posting_review(actor=leader, posting=p, period=f"{today.year}年上半年", rating="incompetent",
+                                note="在岗天数不足、群众满意度低", reviewed_on=today - dt.timedelta(days=150))
+        spare = next((c for c in by_unit.get(p.org_unit_id, []) if c.pk != p.cadre_id), None)
+        if spare is not None:
+            services.posting_replace(actor=leader, posting=p, new_cadre=spare, on=today - dt.timedelta(days=140),
+                                     reason="半年考核不称职，按程序撤换")
+    everyone = [c for rows in by_unit.values() for c in rows[:2]]
+    if everyone:
+        t = services.training_create(actor=leader, org_unit=b.street, title="村（社区）干部学历能力“双提升”培训班",
+                                     starts_on=today - dt.timedelta(days=60), ends_on=today - dt.timedelta(days=58),
+                                     hours=24, points_attended=3, points_absent=2, cadres=everyone)
+        present = [c.pk for c in everyone if rng.random() < 0.85]
+        services.training_close(actor=leader, training=t, attended_ids=present, now=now - dt.timedelta(days=57))
+        found["trained"] = len(present)
+        services.rank_change_record(actor=leader, cadre=everyone[0], kind="rank_raised", on=today - dt.timedelta(days=90),
+                                    to_post="八级职员", note="考核优秀晋升")
+        services.shadowing_record(actor=leader, cadre=everyone[-1], host="东莞市某镇党群服务中心", place="广东东莞",
+                                  starts_on=today - dt.timedelta(days=120), ends_on=today - dt.timedelta(days=90),
+                                  outcome="学习网格化服务管理经验，回村推行“党员联户”")
+    for k, unit in enumerate(units[:4]):
+        c = services.contact_assign(actor=leader, cadre=chief, org_unit=unit, since=today - dt.timedelta(days=180),
+                                    every_days=30)
+        if k < 3:
+            services.contact_visit(actor=leader, contact=c, on=today - dt.timedelta(days=5 + 7 * k),
+                                   note="走访困难群众，调研集体经济发展")
+    for k, unit in enumerate(units[:2]):
+        staff = by_unit[unit.pk]
+        if staff:
+            loan = services.loan_record(actor=leader, cadre=staff[0], org_unit=unit, to_office="县乡村振兴局",
+                                        reason="专项工作抽调", left_on=today - dt.timedelta(days=120))
+            if k == 0:
+                services.loan_return(actor=leader, loan=loan, returned_on=today - dt.timedelta(days=20))
+    signs = [("村（社区）党群服务中心", "县委组织部", True), ("村民委员会", "民政局", True),
+             ("创建工作站", "县创建办", False), ("老年协会活动室", "老龄办", False), ("人口学校", "卫健局", False)]
+    for k, unit in enumerate(units):
+        made = [services.plaque_record(actor=leader, org_unit=unit, title=title, issuer=issuer, admitted=ok,
+                                       admission_note="统一规范挂牌" if ok else "") for title, issuer, ok in signs]
+        if k < len(units) // 2:
+            remove = [p.pk for p in made if not p.admitted]
+            r = services.plaque_check(actor=leader, org_unit=unit, on=today - dt.timedelta(days=30), remove_ids=remove)
+            found["plaques_cleared"] += r["removed"]
+    if len(units) >= 2:
+        one = services.inspection_record(actor=leader, org_unit=units[0], topic="基层减负落实情况",
+                                         on=today - dt.timedelta(days=40), inspectors="街道纪工委",
+                                         findings=[("报表重复报送", today - dt.timedelta(days=25)),
+                                                   ("挂牌未清理到位", today - dt.timedelta(days=20))])
+        f1, f2 = list(one.findings.order_by("id"))
+        services.finding_fix(actor=leader, finding=f1, fixed_on=today - dt.timedelta(days=28), note="已合并报表")
+        services.circular_issue(actor=leader, org_unit=b.street, number=f"街督〔{today.year}〕5号",
+                                issued_on=today - dt.timedelta(days=10), text="对逾期未整改问题予以通报", findings=[f2])
+        services.inspection_record(actor=leader, org_unit=units[1], topic="换届承诺兑现", on=today - dt.timedelta(days=30),
+                                   inspectors="街道组织办", findings=[("承诺事项未公开", today - dt.timedelta(days=15))])
+    return found
 
 
 def demo_step(run) -> dict:
@@ -188,4 +277,6 @@ def demo_summary(m: dict) -> str:
                f"35 岁以下 {c['now']['under_35']} 人，大专及以上 {c['now']['college']} 人")
     return (f"{m['teams']} 届两委班子、{m['members']} 名成员{sec}；红旗党支部 {m['honours']} 个已表彰，党员先锋岗公示中"
             f"（1 条异议待核实）；锦旗、感谢信 {m['commendations']} 件；街道四张清单施行中，负面清单拦截下派 "
-            f"{m['refused']} 次、准入审批 1 件。")
+            f"{m['refused']} 次、准入审批 1 件；后备干部 {m.get('reserves', 0)} 名（“2+1”导师），驻村干部考核撤换 1 人，"
+            f"培训参训 {m.get('trained', 0)} 人次，联系点 4 个（1 个逾期），借调 2 人（1 人返岗），清理挂牌 "
+            f"{m.get('plaques_cleared', 0)} 块，督导 2 次（1 次通报、1 次逾期未通报）。")

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 
 from jiceng.core.modules import count_by_unit
 
 from .models import (
-    COLLEGE_EDUCATION, Commendation, ManagedUp, Nomination, NominationStatus, PartyPost, PledgeStatus, PushDownRefusal,
-    TeamAdjustment, TeamMember,
+    COLLEGE_EDUCATION, Commendation, ContactVisit, Inspection, InspectionFinding, LoanedStaff, ManagedUp, Nomination,
+    NominationStatus, PartyPost, Plaque, Pledge, PledgeStatus, Posting, PushDownRefusal, ReserveCadre, TeamAdjustment,
+    TeamMember, TrainingAttendance,
 )
-from .models import Pledge
 
 YOUNG_AGE = 35
 
@@ -45,6 +45,21 @@ FIGURES = {
                                         selection__awarded_at__lt=_moments(p)[1])),
     "commendations": (Commendation, lambda p: _days("received_on", p)),
     "negative_refusals": (PushDownRefusal, lambda p: Q(at__gte=_moments(p)[0], at__lt=_moments(p)[1])),
+    "reserves": (ReserveCadre, lambda p: _days("since", p)),
+    "replacements": (Posting, lambda p: _days("starts_on", p) & Q(replaces__isnull=False)),
+    "trained": (TrainingAttendance, lambda p: _days("training__ends_on", p) & Q(attended=True)),
+    "training_absences": (TrainingAttendance, lambda p: _days("training__ends_on", p) & Q(attended=False)),
+    "contact_visits": (ContactVisit, lambda p: _days("on", p)),
+    # On loan at the end of the period: left by then and not back by then.
+    "loaned_out": (LoanedStaff, lambda p: Q(left_on__lte=p.end) & (Q(returned_on__isnull=True) | Q(returned_on__gt=p.end))),
+    "plaques_checked": (Plaque, lambda p: _days("checked_on", p)),
+    "plaques_cleared": (Plaque, lambda p: _days("removed_on", p)),
+    "findings_fixed_on_time": (InspectionFinding, lambda p: _days("fixed_on", p) & Q(fixed_on__lte=F("deadline"))),
+    # Inspections of the period with a finding not fixed by its deadline (as of the period's end) that no circular named.
+    "inspections_without_circulars": (Inspection, lambda p: _days("on", p) & Q(Exists(
+        InspectionFinding.objects.unscoped("a figure's condition").filter(
+            inspection=OuterRef("pk"), deadline__lt=min(p.end, timezone.localdate()), circulars__isnull=True)
+        .filter(Q(fixed_on__isnull=True) | Q(fixed_on__gt=F("deadline")))))),
 }
 
 

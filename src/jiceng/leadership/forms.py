@@ -108,3 +108,141 @@ class ApprovalForm(_Base):
         super().__init__(*args, **kwargs)
         self.fields["item"].choices = _choices(items, lambda i: f"{i.code} {i.name}")
         self.fields["org_unit"].choices = _choices(units)
+
+
+# --------------------------------------------------------------------------- cadre records
+
+def _cadre_label(c):
+    return f"{c.name}（{c.org_unit.name} · {c.post}）"
+
+
+class _CadreChoices(_Base):
+    """A form choosing cadres and units from lists the view passes."""
+
+    cadre_fields: tuple = ()
+    unit_fields: tuple = ()
+
+    def __init__(self, *args, cadres=(), units=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in self.cadre_fields:
+            self.fields[name].choices = _choices(cadres, _cadre_label)
+        for name in self.unit_fields:
+            self.fields[name].choices = _choices(units)
+
+
+class ReserveForm(_CadreChoices):
+    cadre_fields = ("cadre", "mentor_leader", "mentor_secretary")
+    unit_fields = ("org_unit",)
+    org_unit = forms.TypedChoiceField(label=_("村（社区）"), coerce=int, empty_value=None)
+    cadre = forms.TypedChoiceField(label=_("后备干部"), coerce=int, empty_value=None)
+    mentor_leader = forms.TypedChoiceField(label=_("乡镇领导导师"), coerce=int, empty_value=None)
+    mentor_secretary = forms.TypedChoiceField(label=_("第一书记（村干部）导师"), coerce=int, empty_value=None)
+    since = forms.DateField(label=_("入库日期"), **_DATE)
+
+
+class PostingForm(_CadreChoices):
+    cadre_fields = ("cadre",)
+    unit_fields = ("org_unit",)
+    cadre = forms.TypedChoiceField(label=_("干部"), coerce=int, empty_value=None)
+    kind = forms.ChoiceField(label=_("类别"), choices=[])
+    org_unit = forms.TypedChoiceField(label=_("派驻单位"), coerce=int, empty_value=None)
+    sent_by = forms.CharField(label=_("派出单位"), max_length=100, required=False)
+    starts_on = forms.DateField(label=_("派驻日期"), **_DATE)
+
+    def __init__(self, *args, **kwargs):
+        from .models import PostingKind
+
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = PostingKind.choices
+
+
+class RankForm(_CadreChoices):
+    cadre_fields = ("cadre",)
+    cadre = forms.TypedChoiceField(label=_("干部"), coerce=int, empty_value=None)
+    kind = forms.ChoiceField(label=_("类别"), choices=[])
+    on = forms.DateField(label=_("日期"), **_DATE)
+    to_post = forms.CharField(label=_("新职务（职级）"), max_length=100)
+    note = forms.CharField(label=_("说明"), max_length=200, required=False)
+
+    def __init__(self, *args, **kwargs):
+        from .models import RankChangeKind
+
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = RankChangeKind.choices
+
+
+class ShadowingForm(_CadreChoices):
+    cadre_fields = ("cadre",)
+    cadre = forms.TypedChoiceField(label=_("干部"), coerce=int, empty_value=None)
+    host = forms.CharField(label=_("跟岗单位"), max_length=100)
+    place = forms.CharField(label=_("地点"), max_length=100, required=False)
+    starts_on = forms.DateField(label=_("开始日期"), **_DATE)
+    ends_on = forms.DateField(label=_("结束日期"), **_DATE)
+    outcome = forms.CharField(label=_("学习成果"), max_length=300, required=False)
+
+
+class TrainingForm(_CadreChoices):
+    unit_fields = ("org_unit",)
+    org_unit = forms.TypedChoiceField(label=_("举办单位"), coerce=int, empty_value=None)
+    title = forms.CharField(label=_("培训名称"), max_length=100)
+    starts_on = forms.DateField(label=_("开始日期"), **_DATE)
+    ends_on = forms.DateField(label=_("结束日期"), **_DATE)
+    hours = forms.IntegerField(label=_("学时"), min_value=0, max_value=200, initial=0)
+    points_attended = forms.IntegerField(label=_("参训加分"), min_value=0, max_value=200, initial=0)
+    points_absent = forms.IntegerField(label=_("缺训扣分"), min_value=0, max_value=200, initial=0)
+    cadres = forms.TypedMultipleChoiceField(label=_("参训干部"), coerce=int, required=False,
+                                            widget=forms.SelectMultiple(attrs={"size": 8}))
+
+    def __init__(self, *args, cadres=(), **kwargs):
+        super().__init__(*args, cadres=cadres, **kwargs)
+        self.fields["cadres"].choices = [(c.pk, _cadre_label(c)) for c in cadres]
+
+
+class ContactForm(_CadreChoices):
+    cadre_fields = ("cadre",)
+    unit_fields = ("org_unit",)
+    cadre = forms.TypedChoiceField(label=_("联系领导（干部）"), coerce=int, empty_value=None)
+    org_unit = forms.TypedChoiceField(label=_("联系点"), coerce=int, empty_value=None)
+    every_days = forms.IntegerField(label=_("走访周期（天）"), min_value=1, max_value=366, initial=30)
+    since = forms.DateField(label=_("联系起始"), **_DATE)
+
+
+class LoanForm(_CadreChoices):
+    cadre_fields = ("cadre",)
+    unit_fields = ("org_unit",)
+    cadre = forms.TypedChoiceField(label=_("被借调人员"), coerce=int, empty_value=None)
+    org_unit = forms.TypedChoiceField(label=_("所在单位"), coerce=int, empty_value=None)
+    to_office = forms.CharField(label=_("借调到"), max_length=100)
+    reason = forms.CharField(label=_("借调事由"), max_length=200)
+    left_on = forms.DateField(label=_("借出日期"), **_DATE)
+
+
+class PlaqueForm(_CadreChoices):
+    unit_fields = ("org_unit",)
+    org_unit = forms.TypedChoiceField(label=_("村（社区）"), coerce=int, empty_value=None)
+    title = forms.CharField(label=_("牌子名称"), max_length=100)
+    issuer = forms.CharField(label=_("要求挂牌的部门"), max_length=100, required=False)
+    admitted = forms.BooleanField(label=_("经准入审批"), required=False)
+    admission_note = forms.CharField(label=_("准入依据"), max_length=200, required=False)
+
+
+class InspectionForm(_CadreChoices):
+    unit_fields = ("org_unit",)
+    org_unit = forms.TypedChoiceField(label=_("督导对象"), coerce=int, empty_value=None)
+    topic = forms.CharField(label=_("督导事项"), max_length=200)
+    on = forms.DateField(label=_("督导日期"), **_DATE)
+    inspectors = forms.CharField(label=_("督导人员"), max_length=200)
+    findings = forms.CharField(label=_("发现问题（每行一条：问题｜整改期限 YYYY-MM-DD）"), required=False,
+                               widget=forms.Textarea(attrs={"rows": 3}))
+
+    def finding_rows(self):
+        """``(text, deadline)`` per line; a line without a deadline gives an empty one (the service names it)."""
+        import re
+
+        rows = []
+        for line in (self.cleaned_data.get("findings") or "").splitlines():
+            if not line.strip():
+                continue
+            parts = re.split(r"[|｜]", line, maxsplit=1)
+            rows.append((parts[0].strip(), parts[1].strip() if len(parts) > 1 else ""))
+        return rows

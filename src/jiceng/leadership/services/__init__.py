@@ -11,3 +11,9 @@ from .teams import (  # noqa: F401
     age_on, managed_up_end, managed_up_start, member_add, member_leave, pledge_add, pledge_check, previous_term,
     secretaries_comparison, team_profile, term_comparison, term_create,
 )
+from .records import (  # noqa: F401
+    circular_issue, contact_assign, contact_visit, contacts_with_due, finding_fix, inspection_record,
+    inspections_without_circulars, loan_record, loan_return, overdue_findings, plaque_check, plaque_record,
+    posting_review, posting_replace, posting_start, rank_change_record, reserve_add, reserve_close, shadowing_record,
+    training_close, training_create,
+)
