@@ -23,6 +23,10 @@ EXTRA_PAGES = {
     "demo-grid": ["/points/cards/", "/points/events/new/", "/monitoring/", "/monitoring/signals/",
                   "/monitoring/households/?at_risk=1"],
 }
+LEADERSHIP_PAGES = ["/leadership/", "/leadership/teams/", "/leadership/cadres/", "/leadership/trainings/",
+                    "/leadership/contacts/", "/leadership/selections/", "/leadership/commendations/",
+                    "/leadership/duties/", "/leadership/push-downs/", "/leadership/loans-plaques/",
+                    "/leadership/inspections/", "/public/honours/530124001001/"]
 ROLE_PAGES = {
     "demo-resident": ["/", "/points/me/", "/points/me/declare/", "/points/me/shop/", "/public/points/530124001001/",
                       "/reports/mine/", "/reports/new/", "/public/reports/530124001001/", "/monitoring/declare/"],
@@ -32,9 +36,11 @@ ROLE_PAGES = {
     "demo-leader": ["/", "/cadre/", "/cadre/tasks/", "/cadre/tasks/?status=reported", "/cadre/lists/new/",
                     "/cadre/tasks/escalate/", "/cadre/points/", "/cadre/adjustments/", "/cadre/appeals/",
                     "/cadre/ranking/", "/cadre/ranking/schemes/new/", "/cadre/plans/", "/cadre/showcases/",
-                    "/cadre/rules/", "/duty/", "/duty/shifts/", "/duty/visitors/", "/duty/attendance/"],
+                    "/cadre/rules/", "/duty/", "/duty/shifts/", "/duty/visitors/", "/duty/attendance/",
+                    *LEADERSHIP_PAGES],
     "demo-cadre": ["/", "/cadre/mine/", "/cadre/tasks/", "/cadre/points/", "/cadre/appeals/", "/cadre/ranking/",
-                   "/duty/", "/duty/mine/"],
+                   "/duty/", "/duty/mine/", "/leadership/", "/leadership/teams/", "/leadership/selections/",
+                   "/leadership/contacts/"],
 }
 
 
