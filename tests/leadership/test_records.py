@@ -148,3 +148,20 @@ def test_inspections_without_circulars_are_computed_from_findings(site):
                             text="对甲社区逾期未整改问题予以通报", findings=late)
     assert list(services.inspections_without_circulars(qs, today=today)) == []
     assert resolve(figure.value)(d.street, period) == 0
+
+
+def test_the_education_upgrade_refuses_a_lower_target_and_an_end_before_enrolling(site, cadres):
+    from jiceng.core.modules import Period, registry, resolve
+
+    with pytest.raises(JicengError) as e:
+        services.upgrade_enrol(actor=site.leader, cadre=cadres["reserve"], programme="开放大学", from_education="college",
+                               target_education="senior", enrolled_on="2025-03-01")
+    assert e.value.field == "target_education"
+    up = services.upgrade_enrol(actor=site.leader, cadre=cadres["reserve"], programme="开放大学 行政管理",
+                                from_education="senior", target_education="college", enrolled_on="2025-03-01")
+    with pytest.raises(JicengError) as e:
+        services.upgrade_finish(actor=site.leader, upgrade=up, outcome="graduated", on="2025-01-01")
+    assert e.value.field == "completed_on"
+    services.upgrade_finish(actor=site.leader, upgrade=up, outcome="graduated", on="2026-07-01")
+    figure = registry.figures()["leadership.upgrades_graduated"]
+    assert resolve(figure.value)(site.district.street, Period.year(2026)) == 1

@@ -14,6 +14,7 @@ from jiceng.people.models import Cadre
 
 from . import services
 from .models import (
+    Education, EducationUpgrade, UpgradeOutcome,
     ContactPoint, Inspection, InspectionFinding, LoanedStaff, Plaque, Posting, PostingKind, ReserveCadre, ReviewRating,
     Training,
 )
@@ -410,3 +411,47 @@ def circular_create(request, payload: LeadershipCircularIn):
     c = services.circular_issue(actor=u, org_unit=_unit(u, payload.org_unit_id), number=payload.number,
                                 issued_on=payload.issued_on, text=payload.text, findings=found)
     return {"id": c.pk, "number": c.number, "findings": [f.pk for f in found]}
+
+
+class LeadershipUpgradeOut(Schema):
+    id: int
+    cadre_id: int
+    programme: str
+    from_education: str
+    target_education: str
+    enrolled_on: dt.date
+    outcome: str
+    completed_on: dt.date | None
+
+
+class LeadershipUpgradeIn(InputSchema):
+    cadre_id: Id
+    programme: Text = Field(..., max_length=150)
+    from_education: Education
+    target_education: Education
+    enrolled_on: dt.date
+
+
+class LeadershipUpgradeFinishIn(InputSchema):
+    outcome: UpgradeOutcome
+    on: dt.date
+
+
+@router.get("/upgrades", response={200: list[LeadershipUpgradeOut], **error_responses()}, summary="学历能力“双提升”")
+def upgrades(request):
+    return list(EducationUpgrade.objects.accessible_to(request.user, purpose=VIEW)[:1000])
+
+
+@router.post("/upgrades", response={200: LeadershipUpgradeOut, **error_responses(400, 403, 404)}, summary="学历提升入学")
+def upgrade_create(request, payload: LeadershipUpgradeIn):
+    u = request.user
+    return services.upgrade_enrol(actor=u, cadre=_cadre(u, payload.cadre_id, "cadre_id"), programme=payload.programme,
+                                  from_education=payload.from_education, target_education=payload.target_education,
+                                  enrolled_on=payload.enrolled_on)
+
+
+@router.post("/upgrades/{upgrade_id}/finish", response={200: LeadershipUpgradeOut, **error_responses(400, 403, 404)},
+             summary="学历提升结束（毕业或退出）")
+def upgrade_finish(request, upgrade_id: Id, payload: LeadershipUpgradeFinishIn):
+    return services.upgrade_finish(actor=request.user, upgrade=_get(EducationUpgrade, request.user, upgrade_id),
+                                   outcome=payload.outcome, on=payload.on)

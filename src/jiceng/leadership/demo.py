@@ -224,6 +224,12 @@ def _records(b, units, leader, rng, today, now) -> dict:
         found["trained"] = len(present)
         services.rank_change_record(actor=leader, cadre=everyone[0], kind="rank_raised", on=today - dt.timedelta(days=90),
                                     to_post="八级职员", note="考核优秀晋升")
+        for k, c in enumerate(everyone[:5]):
+            up = services.upgrade_enrol(actor=leader, cadre=c, programme="国家开放大学 行政管理（专科）",
+                                        from_education="senior", target_education="college",
+                                        enrolled_on=today - dt.timedelta(days=700 - 30 * k))
+            if k < 2:
+                services.upgrade_finish(actor=leader, upgrade=up, outcome="graduated", on=today - dt.timedelta(days=40))
         services.shadowing_record(actor=leader, cadre=everyone[-1], host="东莞市某镇党群服务中心", place="广东东莞",
                                   starts_on=today - dt.timedelta(days=120), ends_on=today - dt.timedelta(days=90),
                                   outcome="学习网格化服务管理经验，回村推行“党员联户”")

@@ -14,6 +14,7 @@ from .models import (
     NominationStatus, PartyPost, Plaque, Pledge, PledgeStatus, Posting, PushDownRefusal, ReserveCadre, TeamAdjustment,
     TeamMember, TrainingAttendance,
 )
+from .models import EducationUpgrade, UpgradeOutcome
 
 YOUNG_AGE = 35
 
@@ -49,6 +50,7 @@ FIGURES = {
     "replacements": (Posting, lambda p: _days("starts_on", p) & Q(replaces__isnull=False)),
     "trained": (TrainingAttendance, lambda p: _days("training__ends_on", p) & Q(attended=True)),
     "training_absences": (TrainingAttendance, lambda p: _days("training__ends_on", p) & Q(attended=False)),
+    "upgrades_graduated": (EducationUpgrade, lambda p: _days("completed_on", p) & Q(outcome=UpgradeOutcome.GRADUATED)),
     "contact_visits": (ContactVisit, lambda p: _days("on", p)),
     # On loan at the end of the period: left by then and not back by then.
     "loaned_out": (LoanedStaff, lambda p: Q(left_on__lte=p.end) & (Q(returned_on__isnull=True) | Q(returned_on__gt=p.end))),

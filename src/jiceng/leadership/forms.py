@@ -246,3 +246,12 @@ class InspectionForm(_CadreChoices):
             parts = re.split(r"[|｜]", line, maxsplit=1)
             rows.append((parts[0].strip(), parts[1].strip() if len(parts) > 1 else ""))
         return rows
+
+
+class UpgradeForm(_CadreChoices):
+    cadre_fields = ("cadre",)
+    cadre = forms.TypedChoiceField(label=_("干部"), coerce=int, empty_value=None)
+    programme = forms.CharField(label=_("就读院校与专业"), max_length=150)
+    from_education = forms.ChoiceField(label=_("原学历"), choices=[("", _("请选择…"))] + Education.choices)
+    target_education = forms.ChoiceField(label=_("目标学历"), choices=[("", _("请选择…"))] + Education.choices)
+    enrolled_on = forms.DateField(label=_("入学日期"), **_DATE)

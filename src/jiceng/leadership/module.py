@@ -48,6 +48,8 @@ _AUDIT_LABELS = {
     "leadership.inspection.recorded": _("登记督导"),
     "leadership.finding.fixed": _("督导问题整改"),
     "leadership.circular.issued": _("发布通报"),
+    "leadership.upgrade.enrolled": _("学历提升入学"),
+    "leadership.upgrade.finished": _("学历提升结束"),
 }
 
 
@@ -85,6 +87,7 @@ module = Module(
         _figure("replacements", _("撤换驻村干部"), _("人次")),
         _figure("trained", _("参训干部"), _("人次")),
         _figure("training_absences", _("缺训干部"), _("人次")),
+        _figure("upgrades_graduated", _("学历提升毕业干部"), _("人")),
         _figure("contact_visits", _("联系点走访"), _("次")),
         _figure("loaned_out", _("在借调人员（期末）"), _("人")),
         _figure("plaques_checked", _("检查村级挂牌"), _("块")),

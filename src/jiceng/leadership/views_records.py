@@ -17,10 +17,11 @@ from jiceng.web.actions import run_action
 from . import permissions, services
 from .forms import (
     ContactForm, InspectionForm, LoanForm, PlaqueForm, PostingForm, RankForm, ReserveForm, ShadowingForm, TrainingForm,
+    UpgradeForm,
 )
 from .models import (
     ContactPoint, Inspection, InspectionFinding, LoanedStaff, Plaque, PlaqueStatus, Posting, RankChange, ReserveCadre,
-    Shadowing, Training, TrainingAttendance,
+    EducationUpgrade, Shadowing, Training, TrainingAttendance,
 )
 from .services.teams import TEAM_UNIT_KINDS
 from .views import _form_post, _need_view
@@ -68,6 +69,7 @@ def cadres(request):
         "posting": PostingForm(request.POST if which == "posting" else None, cadres=cadres_, units=units),
         "rank": RankForm(request.POST if which == "rank" else None, cadres=cadres_),
         "shadowing": ShadowingForm(request.POST if which == "shadowing" else None, cadres=cadres_),
+        "upgrade": UpgradeForm(request.POST if which == "upgrade" else None, cadres=cadres_),
     }
     if request.method == "POST":
         if not manage:
@@ -85,6 +87,9 @@ def cadres(request):
             "shadowing": lambda d: services.shadowing_record(
                 actor=user, cadre=c(d), host=d["host"], place=d["place"], starts_on=d["starts_on"],
                 ends_on=d["ends_on"], outcome=d["outcome"]),
+            "upgrade": lambda d: services.upgrade_enrol(
+                actor=user, cadre=c(d), programme=d["programme"], from_education=d["from_education"],
+                target_education=d["target_education"], enrolled_on=d["enrolled_on"]),
         }
         if which in calls:
             response = _form_post(request, forms[which], calls[which], then="leadership:cadres", done=_("已登记"))
@@ -98,6 +103,7 @@ def cadres(request):
             "cadre", "org_unit", "replaces__cadre").prefetch_related("reviews")[:300],
         "ranks": RankChange.objects.accessible_to(user, purpose=VIEW).select_related("cadre")[:100],
         "shadowings": Shadowing.objects.accessible_to(user, purpose=VIEW).select_related("cadre")[:100],
+        "upgrades": EducationUpgrade.objects.accessible_to(user, purpose=VIEW).select_related("cadre")[:300],
     })
 
 
@@ -122,6 +128,10 @@ def cadre_action(request, kind, pk):
             new = Cadre.objects.accessible_to(user, purpose=MANAGE).filter(pk=p.get("new_cadre") or 0).first()
             services.posting_replace(actor=user, posting=post, new_cadre=new, on=p.get("on"), reason=p.get("reason", ""))
             return _("已撤换")
+    elif kind == "upgrade":
+        up = _get(EducationUpgrade, user, pk)
+        handler = lambda: services.upgrade_finish(actor=user, upgrade=up, outcome=p.get("outcome", ""),  # noqa: E731
+                                                  on=p.get("on")) and _("已登记")
     else:
         handler = None
     return run_action(request, handler, then="leadership:cadres")

@@ -13,7 +13,8 @@ from jiceng.core.scope import ScopedQuerySet
 
 __all__ = ["ReserveStatus", "ReserveCadre", "PostingKind", "Posting", "ReviewRating", "PostingReview",
            "RankChangeKind", "RankChange", "Shadowing", "Training", "TrainingAttendance", "ContactPoint",
-           "ContactVisit", "LoanedStaff", "PlaqueStatus", "Plaque", "Inspection", "InspectionFinding", "Circular"]
+           "ContactVisit", "LoanedStaff", "PlaqueStatus", "Plaque", "Inspection", "InspectionFinding", "Circular",
+           "UpgradeOutcome", "EducationUpgrade"]
 
 
 class ReserveStatus(models.TextChoices):
@@ -316,3 +317,32 @@ class Circular(models.Model):
     class Meta:
         verbose_name = _("通报")
         ordering = ["-issued_on"]
+
+
+class UpgradeOutcome(models.TextChoices):
+    STUDYING = "studying", _("在读")
+    GRADUATED = "graduated", _("已毕业")
+    WITHDRAWN = "withdrawn", _("中途退出")
+
+
+class EducationUpgrade(models.Model):
+    """A cadre enrolled in the education-upgrade plan (学历能力双提升): the programme, the education it leads
+    to, and how it ended."""
+
+    cadre = models.ForeignKey("people.Cadre", on_delete=models.PROTECT, related_name="+", verbose_name=_("干部"))
+    org_path = models.CharField(max_length=255, db_index=True)
+    programme = models.CharField(_("就读院校与专业"), max_length=150)
+    from_education = models.CharField(_("原学历"), max_length=20)
+    target_education = models.CharField(_("目标学历"), max_length=20)
+    enrolled_on = models.DateField(_("入学日期"))
+    outcome = models.CharField(_("结果"), max_length=10, choices=UpgradeOutcome.choices, default=UpgradeOutcome.STUDYING)
+    completed_on = models.DateField(_("毕业（退出）日期"), null=True, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("学历提升")
+        ordering = ["-enrolled_on"]
+        constraints = [models.CheckConstraint(condition=Q(completed_on__isnull=True) | Q(completed_on__gte=F("enrolled_on")),
+                                              name="leadership_upgrade_dates")]

@@ -15,5 +15,5 @@ from .records import (  # noqa: F401
     circular_issue, contact_assign, contact_visit, contacts_with_due, finding_fix, inspection_record,
     inspections_without_circulars, loan_record, loan_return, overdue_findings, plaque_check, plaque_record,
     posting_review, posting_replace, posting_start, rank_change_record, reserve_add, reserve_close, shadowing_record,
-    training_close, training_create,
+    training_close, training_create, upgrade_enrol, upgrade_finish,
 )

@@ -18,8 +18,9 @@ from .. import permissions
 from ..models import (
     Circular, ContactPoint, ContactVisit, Inspection, InspectionFinding, LoanedStaff, Plaque, PlaqueStatus, Posting,
     PostingKind, PostingReview, RankChange, RankChangeKind, ReserveCadre, ReserveStatus, ReviewRating, Shadowing,
-    Training, TrainingAttendance,
+    EducationUpgrade, Training, TrainingAttendance, UpgradeOutcome,
 )
+from ..models import Education
 from .teams import _date
 
 
@@ -518,3 +519,54 @@ def inspections_without_circulars(queryset, *, today=None):
         inspection=OuterRef("pk"), deadline__lt=today).filter(
         Q(fixed_on__isnull=True) | Q(fixed_on__gt=F("deadline"))).filter(circulars__isnull=True)
     return queryset.filter(Exists(late))
+
+
+# --------------------------------------------------------------------------- education upgrade (学历能力双提升)
+
+def upgrade_enrol(*, actor, cadre, programme: str, from_education: str, target_education: str,
+                  enrolled_on) -> EducationUpgrade:
+    if cadre is None:
+        raise JicengError(_("请选择干部"), field="cadre")
+    _need(actor, cadre.org_path)
+    errors = ErrorCollector()
+    if not (programme or "").strip():
+        errors.add("programme", _("请填写就读院校与专业"))
+    order = list(Education.values)
+    if from_education not in order:
+        errors.add("from_education", _("请选择原学历"))
+    if target_education not in order:
+        errors.add("target_education", _("请选择目标学历"))
+    elif from_education in order and order.index(target_education) <= order.index(from_education):
+        errors.add("target_education", _("目标学历应高于原学历"))
+    enrolled_on = _date(enrolled_on, "enrolled_on", errors, _("入学日期"))
+    errors.raise_if_any()
+    with transaction.atomic():
+        if EducationUpgrade.objects.unscoped(AUTHORISED).filter(cadre=cadre, outcome=UpgradeOutcome.STUDYING).exists():
+            raise JicengError(_("“%(n)s”正在学历提升中") % {"n": cadre.name}, field="cadre")
+        u = EducationUpgrade.objects.create(cadre=cadre, org_path=cadre.org_path, programme=programme.strip()[:150],
+                                            from_education=from_education, target_education=target_education,
+                                            enrolled_on=enrolled_on, created_by=actor)
+        audit_log(actor=actor, action="leadership.upgrade.enrolled", obj=u, object_repr=cadre.name,
+                  org_path=cadre.org_path, after={"target": target_education})
+    return u
+
+
+def upgrade_finish(*, actor, upgrade: EducationUpgrade, outcome: str, on) -> EducationUpgrade:
+    """The upgrade ends: graduated (the cadre's education counts from then) or withdrawn; never before enrolling."""
+    _need(actor, upgrade.org_path)
+    errors = ErrorCollector()
+    if outcome not in (UpgradeOutcome.GRADUATED, UpgradeOutcome.WITHDRAWN):
+        errors.add("outcome", _("请选择结果：已毕业或中途退出"))
+    on = _date(on, "completed_on", errors, _("毕业（退出）日期"))
+    if on is not None and on < upgrade.enrolled_on:
+        errors.add("completed_on", _("毕业（退出）日期早于入学日期 %(d)s") % {"d": upgrade.enrolled_on})
+    errors.raise_if_any()
+    with transaction.atomic():
+        u = _locked(EducationUpgrade, upgrade.pk)
+        if u.outcome != UpgradeOutcome.STUDYING:
+            raise JicengError(_("该学历提升已结束"), field="outcome")
+        u.outcome, u.completed_on = outcome, on
+        u.save(update_fields=["outcome", "completed_on"])
+        audit_log(actor=actor, action="leadership.upgrade.finished", obj=u, object_repr=u.cadre.name,
+                  org_path=u.org_path, after={"outcome": outcome, "on": on.isoformat()})
+    return u
