@@ -119,6 +119,9 @@ class ImportKind:
     code: str
     label: Any
     importer: Ref
+    # Another module's kind: its ``Importer`` subclass (with its ``spec``), run by the import engine with the
+    # engine's guarantees (all rows or none, row errors, the upload page, the template, the task queue).
+    engine: Ref | None = None
 
 
 @dataclass(frozen=True)

@@ -3,15 +3,17 @@ from django.utils.translation import gettext_lazy as _
 
 from jiceng.core.modules import ImportKind, Job, MenuEntry, Module, UrlMount
 
-from .spec import SPECS
+from .spec import SPECS, spec_for
 
 
 
 def _import_action_label(code: str):
     """``imports.<kind>.imported``: one file of that kind imported."""
     parts = code.split(".")
-    if len(parts) == 3 and parts[0] == "imports" and parts[2] == "imported" and parts[1] in SPECS:
-        return _("导入%(kind)s") % {"kind": SPECS[parts[1]].label}
+    if len(parts) == 3 and parts[0] == "imports" and parts[2] == "imported":
+        spec = spec_for(parts[1])
+        if spec is not None:
+            return _("导入%(kind)s") % {"kind": spec.label}
     return None
 
 

@@ -22,7 +22,7 @@ from jiceng.core.errors import JicengError, PermissionDeniedError
 
 from .engine import Cancelled, import_file
 from .models import ImportJob, ImportStatus
-from .spec import SPECS
+from .spec import kind_specs
 
 
 def _progress_key(job_id) -> str:
@@ -62,7 +62,7 @@ def import_job_create(*, actor, kind: str, filename: str, data: bytes | None = N
     memory; ``data`` (bytes) is stored the same way."""
     if not permissions.can_change_people(actor):
         raise PermissionDeniedError(_("您的角色不能导入数据"))
-    if kind not in SPECS:
+    if kind not in kind_specs():
         raise JicengError(_("未知的导入类型：%(k)s") % {"k": kind}, field="kind")
     if root is not None and not permissions.can_change_path(actor, root.path):
         raise JicengError(_("“%(u)s”不在您的管辖范围内") % {"u": root.name}, field="root")

@@ -28,6 +28,23 @@ def normalise_header(text: str) -> str:
     return t.lower()
 
 
+def kind_specs() -> dict:
+    """Every import kind's spec: the registry's own people kinds, then those other modules register with an
+    ``engine`` (an ``Importer`` subclass carrying its ``spec``)."""
+    from jiceng.core.modules import registry, resolve
+
+    found = dict(SPECS)
+    for code, k in registry.import_kinds().items():
+        if k.engine is not None and code not in found:
+            found[code] = resolve(k.engine).spec
+    return found
+
+
+def spec_for(kind: str):
+    """One kind's spec, or None."""
+    return kind_specs().get(kind)
+
+
 @dataclass(frozen=True)
 class KindSpec:
     kind: str

@@ -24,21 +24,21 @@ from jiceng.web.forms import BootstrapMixin, apply_error
 from . import services
 from .models import ImportJob
 from .readers import ACCEPTED_SUFFIXES, read_sheet, unsupported_file
-from .spec import SPECS
+from .spec import kind_specs, spec_for
 from .workbooks import error_csv_lines, template_xlsx, write_error_workbook
 
 MAX_UPLOAD = settings.IMPORT_MAX_UPLOAD  # a street's whole roll (~1,000,000 residents) is ~210 MB of CSV
 
 
 class UploadForm(BootstrapMixin, forms.Form):
-    kind = forms.ChoiceField(label=gettext_lazy("导入内容"), choices=[(k, s.label) for k, s in SPECS.items()],
-                             initial="residents")
+    kind = forms.ChoiceField(label=gettext_lazy("导入内容"), choices=[], initial="residents")
     file = forms.FileField(label=gettext_lazy("文件（.xlsx、.xls、.ods 或 .csv）"),
                            widget=forms.ClearableFileInput(attrs={"accept": ",".join(ACCEPTED_SUFFIXES)}))
     simplify = forms.BooleanField(label=gettext_lazy("把繁体字转换为简体"), required=False)
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = [(k, s.label) for k, s in kind_specs().items()]
         self.fields["root"] = forms.ModelChoiceField(
             queryset=org_unit_choices(user=user).exclude(kind__in=["building", "unit_floor"]), required=False,
             label=gettext_lazy("只接受此单元下的数据（可选）"), empty_label=gettext_lazy("我的全部管辖范围"))
@@ -78,7 +78,7 @@ def upload(request):
             else:
                 return redirect("imports:job", pk=job.pk)
     return render(request, "imports/upload.html", {
-        "form": form, "specs": SPECS.values(),
+        "form": form, "specs": kind_specs().values(),
         "jobs": ImportJob.objects.filter(actor=request.user).select_related("root")[:10]})
 
 
@@ -88,7 +88,7 @@ def job_detail(request, pk):
     job = _job(request, pk)
     errors = job.result.get("errors", [])
     return render(request, "imports/job.html", {
-        "job": job, "spec": SPECS[job.kind], "errors": errors[:1000], "error_count": len(errors),
+        "job": job, "spec": spec_for(job.kind), "errors": errors[:1000], "error_count": len(errors),
         "warnings": job.result.get("warnings", [])[:200], "progress": services.import_job_progress(job)})
 
 
@@ -168,6 +168,7 @@ def job_errors_csv(request, pk):
 @scope_safe
 @login_required
 def template(request, kind):
-    if kind not in SPECS:
+    spec = spec_for(kind)
+    if spec is None:
         raise NotFoundError()
-    return xlsx_response(template_xlsx(kind), _("%(k)s导入模板") % {"k": SPECS[kind].label} + ".xlsx")
+    return xlsx_response(template_xlsx(kind), _("%(k)s导入模板") % {"k": spec.label} + ".xlsx")

@@ -15,14 +15,14 @@ from jiceng.core.errors import JicengError
 
 from .engine import ImportResult
 from .readers import ERROR_COLUMN, Rfc4180, Sheet, csv_protect
-from .spec import SPECS
+from .spec import spec_for
 
 HEADER_FILL = PatternFill("solid", fgColor="B71C1C")
 
 
 def template_xlsx(kind) -> bytes:
     """A blank template for an import kind (its name, or a KindSpec of another app's list)."""
-    spec = SPECS[kind] if isinstance(kind, str) else kind
+    spec = spec_for(kind) if isinstance(kind, str) else kind
     wb = Workbook()
     ws = wb.active
     ws.title = str(spec.label)[:31]

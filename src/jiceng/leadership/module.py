@@ -2,7 +2,7 @@
 from django.utils.translation import gettext_lazy as _
 
 from jiceng.core.modules import (
-    ApiMount, Check, DemoStep, Figure, MenuEntry, Module, Panel, Purpose, PublicNotice, UrlMount,
+    ApiMount, Check, DemoStep, Figure, ImportKind, MenuEntry, Module, Panel, Purpose, PublicNotice, UrlMount,
 )
 
 from .figures import registered_figure
@@ -71,6 +71,8 @@ module = Module(
                   summary="jiceng.leadership.demo:demo_summary"),
     panels=[Panel("org_unit", "leadership/_org_unit_panel.html", "jiceng.leadership.views:org_unit_panel", order=30)],
     notices=[PublicNotice("leadership.honours", _("评选公示与表彰"), "public_honours")],
+    import_kinds=[ImportKind("team_members", _("两委班子成员"), "jiceng.imports.engine:import_file",
+                             engine="jiceng.leadership.importers:TeamMemberImporter")],
     checks=[Check("push_down", "jiceng.leadership.services:push_down_check")],
     figures=[
         _figure("members_elected", _("换届当选两委成员"), _("人")),

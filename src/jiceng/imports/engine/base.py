@@ -83,6 +83,16 @@ class Importer:
         self.index: dict[str, int] = {}
         self._unit_checks: dict[tuple, tuple] = {}
 
+    # -------------------------------------------------------------- who may import
+    @classmethod
+    def may_import(cls, actor) -> bool:
+        """Whether the actor's roles import this kind at all (people data: those who change people)."""
+        return permissions.can_change_people(actor)
+
+    @classmethod
+    def may_import_under(cls, actor, root: OrgUnit) -> bool:
+        return permissions.can_change_path(actor, root.path)
+
     # -------------------------------------------------------------- headers and cells
     def map_headers(self) -> None:
         """Which column holds what; the headers that name nothing (or a column already taken) are
