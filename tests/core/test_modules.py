@@ -62,7 +62,7 @@ def test_the_platform_registers_each_module_once():
     assert {"shop_clerk", "county_approver", "street_admin", "resident"} <= {r.code for r in registry.roles()}
     assert {"view", "points_view", "monitoring_manage"} <= set(registry.purposes())
     assert set(registry.import_kinds()) == {"org_units", "households", "residents", "party_members", "cadres",
-                                           "partner_units"}
+                                           "partner_units", "team_members"}
 
 
 def test_an_unknown_purpose_is_an_error_not_an_empty_scope(district, make_user):
