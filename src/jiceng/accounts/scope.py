@@ -87,6 +87,14 @@ def roles_of(user) -> set[str]:
     return {a.role for a in _assignments(user)}
 
 
+def holds_any(user, roles) -> bool:
+    """Whether an active login holds any of ``roles`` anywhere (a superuser holds them all): a module's door and
+    menu entry."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    return user.is_superuser or any(a.role in roles for a in _assignments(user))
+
+
 def path_in_scope(user, path: str, *, purpose: str) -> bool:
     scope = scope_for(user, purpose=purpose)
     return scope.everything or any(path.startswith(p) for p in scope.paths)

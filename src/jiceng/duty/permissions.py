@@ -1,25 +1,19 @@
 """Who may do what at duty desks (deny by default). Each predicate names the place of the record."""
 from __future__ import annotations
 
-from jiceng.accounts.scope import _assignments, path_in_scope
+from jiceng.accounts.scope import holds_any, path_in_scope
 from jiceng.cadre.permissions import cadre_of  # noqa: F401 (the login's own cadre record)
 
 from .roles import DUTY_MANAGE_ROLES, DUTY_VIEW_ROLES
 
 
-def _any(user, roles) -> bool:
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return False
-    return user.is_superuser or any(a.role in roles for a in _assignments(user))
-
-
 def can_view_any(user) -> bool:
     """The menu entry and the module's door."""
-    return _any(user, DUTY_VIEW_ROLES)
+    return holds_any(user, DUTY_VIEW_ROLES)
 
 
 def can_manage_any(user) -> bool:
-    return _any(user, DUTY_MANAGE_ROLES)
+    return holds_any(user, DUTY_MANAGE_ROLES)
 
 
 def may_enter(request) -> bool:

@@ -2,24 +2,18 @@
 the place of the record."""
 from __future__ import annotations
 
-from jiceng.accounts.scope import _assignments, path_in_scope
+from jiceng.accounts.scope import holds_any, path_in_scope
 
 from .roles import LEADERSHIP_MANAGE_ROLES, LEADERSHIP_VIEW_ROLES
 
 
-def _any(user, roles) -> bool:
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return False
-    return user.is_superuser or any(a.role in roles for a in _assignments(user))
-
-
 def can_view_any(user) -> bool:
     """The menu entry and the module's door."""
-    return _any(user, LEADERSHIP_VIEW_ROLES)
+    return holds_any(user, LEADERSHIP_VIEW_ROLES)
 
 
 def can_manage_any(user) -> bool:
-    return _any(user, LEADERSHIP_MANAGE_ROLES)
+    return holds_any(user, LEADERSHIP_MANAGE_ROLES)
 
 
 def may_enter(request) -> bool:
