@@ -166,3 +166,48 @@ def test_no_demo_request_was_updated_or_closed_in_the_future(db, client):
     assert future == []
     rows = json.loads(client.get("/open311/v2/requests.json").content)
     assert rows and max(dt.datetime.fromisoformat(r["updated_datetime"]) for r in rows) <= timezone.now()
+
+
+def test_a_request_with_only_coordinates_goes_to_the_nearest_lowest_unit_with_a_centre(client, report_site, district,
+                                                                                      admin, make_user, api_login):
+    from jiceng.orgs.services import org_unit_update
+    from jiceng.reports.models import ReportSettings
+
+    ReportSettings.objects.update_or_create(site=district.street, defaults=dict(
+        min_lat=Decimal("25.1"), max_lat=Decimal("25.35"), min_long=Decimal("102.35"), max_long=Decimal("102.65")))
+
+    def report_at(lat, long):
+        r = post(client, api_key=report_site.key, service_code="HJ01", lat=lat, long=long, description="垃圾堆放")
+        assert r.status_code == 200, r.content
+        return Report.objects.get(pk=r.json()[0]["service_request_id"])
+
+    assert report_at("25.2", "102.5").org_unit == district.street       # no unit has a centre yet
+    org_unit_update(actor=admin, unit=district.comm_a, lat="25.2", long="102.5")   # right at the point, but a grid
+    org_unit_update(actor=admin, unit=district.grid_a1, lat="25.21", long="102.5")  # below it has a centre: ~1.1 km
+    org_unit_update(actor=admin, unit=district.grid_b1, lat=Decimal("25.205"), long=Decimal("102.5"))  # ~0.56 km
+    to_b = report_at("25.2", "102.5")
+    assert (to_b.org_unit, to_b.org_path) == (district.grid_b1, district.grid_b1.path)
+    to_a = report_at("25.2099", "102.5003")
+    assert to_a.org_unit == district.grid_a1
+    staff_b = api_login(make_user(Role.COMMUNITY_STAFF, district.comm_b))
+    staff_a = api_login(make_user(Role.COMMUNITY_STAFF, district.comm_a))
+    assert {r["id"] for r in staff_b.get("/api/reports").json()["results"]} == {to_b.pk}
+    assert {r["id"] for r in staff_a.get("/api/reports").json()["results"]} == {to_a.pk}
+    row = client.get(f"/open311/v2/requests/{to_b.pk}.json").json()[0]
+    assert row["address_id"] == district.grid_b1.code
+
+
+def test_a_units_centre_needs_both_coordinates_in_range(district, admin):
+    from jiceng.core.errors import JicengError
+    from jiceng.orgs.models import OrgUnit
+    from jiceng.orgs.services import org_unit_update
+
+    for lat, long in (("25.2", None), ("95", "102.5"), ("x", "102.5")):
+        with pytest.raises(JicengError) as exc:
+            org_unit_update(actor=admin, unit=district.grid_a1, lat=lat, long=long)
+        assert exc.value.field == "lat"
+    assert OrgUnit.objects.filter(lat__isnull=False).count() == 0
+    org_unit_update(actor=admin, unit=district.grid_a1, lat="25.2", long="102.5")
+    org_unit_update(actor=admin, unit=district.grid_a1, name="甲一网格（新）")
+    district.grid_a1.refresh_from_db()
+    assert (district.grid_a1.lat, district.grid_a1.long) == (Decimal("25.200000"), Decimal("102.500000"))

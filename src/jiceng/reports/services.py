@@ -138,6 +138,7 @@ def report_submit(*, actor, channel: str, category_id, description: str, org_uni
     errors.raise_if_any()
     if category.site_id != site.pk:
         errors.add("category", _("问题类别不属于本辖区"))
+    placed = org_unit is not None
     if org_unit is None:
         org_unit = site
     if not org_unit.path.startswith(site.path):
@@ -166,6 +167,11 @@ def report_submit(*, actor, channel: str, category_id, description: str, org_uni
         except ValidationError:
             errors.add("media_url", _("图片或视频链接须为 500 字以内的 http(s) 地址"))
     errors.raise_if_any()
+    if not placed and lat is not None and long is not None:
+        # Only a location: the unit nearest to it, so the community and grid that handle it see it.
+        from .geo import unit_nearest
+
+        org_unit = unit_nearest(site, lat, long) or site
     cleaned = [clean_photo(p, field="photos", keep_location=share_location) for p in photos]
     suggested, _score = suggest(description, ReportCategory.objects.filter(site=site, is_active=True))
     reporter = actor if channel in (Channel.RESIDENT, Channel.WOODPECKER) and getattr(actor, "pk", None) else None
