@@ -166,6 +166,14 @@ def test_no_demo_request_was_updated_or_closed_in_the_future(db, client):
     assert future == []
     rows = json.loads(client.get("/open311/v2/requests.json").content)
     assert rows and max(dt.datetime.fromisoformat(r["updated_datetime"]) for r in rows) <= timezone.now()
+    from jiceng.orgs.models import OrgUnit
+    from jiceng.reports.demo import DEMO_OPEN311_KEY
+
+    grid = OrgUnit.objects.filter(lat__isnull=False).order_by("path").first()
+    r = client.post("/open311/v2/requests.json", {"api_key": DEMO_OPEN311_KEY, "service_code": "HJ01",
+                                                  "lat": str(grid.lat), "long": str(grid.long + Decimal("0.001"))})
+    assert r.status_code == 200, r.content
+    assert Report.objects.unscoped("test").get(pk=r.json()[0]["service_request_id"]).org_unit == grid
 
 
 def test_a_request_with_only_coordinates_goes_to_the_nearest_lowest_unit_with_a_centre(client, report_site, district,

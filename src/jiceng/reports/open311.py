@@ -149,8 +149,9 @@ def _request_row(r: Report) -> dict:
     Privacy choice: GeoReport v2 makes ``description`` public (GET requests needs no api_key; a city's
     311 board shows what was reported), and we follow it, because the public can then see a problem
     is known and being handled. What is never public is who reported it: the reporter's name, phone
-    and e-mail (Open311 first_name/last_name/phone/email, our reporter_name/reporter_phone, the
-    account and household) are not fields of this output at all, and the free text that is output
+    and e-mail (Open311 first_name/last_name/phone/email, our reporter_name/reporter_phone/
+    reporter_email, the account and household) are not fields of this output at all. media_url is
+    output as GeoReport v2 has it (the photo the reporting system gave). The free text that is output
     (description, address, status_notes) passes through ``privacy.mask_personal``, which masks phone
     numbers, e-mails, ID numbers, the reporter's own name and "surname + 先生/女士/…" forms that
     residents and handlers type into it. Staff read the unmasked text on the report's page and in the
