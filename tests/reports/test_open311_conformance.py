@@ -38,6 +38,8 @@ def test_post_to_a_jurisdiction_that_is_not_the_keys_is_refused_with_404_and_wri
             root = ET.fromstring(r.content)
             assert root.tag == "errors" and root.find("error/code").text == "404"
             assert wrong in root.find("error/description").text
+    in_query = client.post(f"/open311/v2/requests.{fmt}?jurisdiction_id=999999999999", body)
+    assert in_query.status_code == 404
     assert not Report.objects.exists()
     assert client.get("/open311/v2/requests.json", {"jurisdiction_id": "999999999999"}).status_code == 404
     ok = post(client, fmt, jurisdiction_id=district.street.code, **body)

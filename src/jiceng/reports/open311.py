@@ -261,7 +261,7 @@ def _post_request(request, fmt):
     if client is None:
         raise Open311Error(403, _("api_key 无效，不能提交诉求"))
     site = client.site
-    jurisdiction = request.POST.get("jurisdiction_id", "").strip()
+    jurisdiction = (request.POST.get("jurisdiction_id") or request.GET.get("jurisdiction_id") or "").strip()
     if jurisdiction and jurisdiction != site.code:
         # The key is one site's; another site's code, or none at all, names no jurisdiction it may post to.
         raise Open311Error(404, _("jurisdiction_id %(code)s 不存在") % {"code": jurisdiction})
