@@ -132,3 +132,65 @@ def test_stock_moves_through_the_api(setup, points_site, api_login):
     r = post(c, f"/api/points/shops/{points_site.shop.pk}/stock",
              {"product_id": points_site.soap.pk, "kind": "receipt", "quantity": 20}, key="s1")
     assert r.status_code == 200 and r.json()["stock"] == 120
+
+
+def test_too_few_points_and_too_little_stock_get_400_with_their_own_codes_not_the_replay_409(setup, points_site,
+                                                                                              api_login):
+    grant(setup["hh"], 10, "seed")
+    c = api_login(setup["clerk"])
+    url = f"/api/points/shops/{points_site.shop.pk}/redemptions"
+    r = post(c, url, {"household_id": setup["hh"].pk, "lines": [{"product_id": points_site.rice.pk, "quantity": 2}]},
+             key="poor")
+    assert r.status_code == 400 and (r.json()["code"], r.json()["field"]) == ("insufficient_points", "points")
+    grant(setup["hh"], 100, "more")
+    r = post(c, url, {"household_id": setup["hh"].pk, "lines": [{"product_id": points_site.rice.pk, "quantity": 6}]},
+             key="empty-shelf")
+    assert r.status_code == 400 and (r.json()["code"], r.json()["field"]) == ("insufficient_stock", "lines")
+    assert not Redemption.objects.exists()
+    assert PointsAccount.objects.get(household=setup["hh"]).balance == 110
+    assert Product.objects.get(pk=points_site.rice.pk).stock == 5
+    r = post(c, f"/api/points/shops/{points_site.shop.pk}/stock",
+             {"product_id": points_site.rice.pk, "kind": "adjustment", "quantity": -6, "note": "破损"}, key="s-minus")
+    assert r.status_code == 400 and r.json()["code"] == "insufficient_stock"
+    assert Product.objects.get(pk=points_site.rice.pk).stock == 5
+
+
+def test_openapi_declares_409_only_as_a_replay_and_names_the_400_codes_of_a_redemption(client):
+    doc = client.get("/api/openapi.json").json()
+    op = doc["paths"]["/api/points/shops/{shop_id}/redemptions"]["post"]
+    assert op["responses"]["409"]["content"]["application/json"]["schema"]["$ref"].endswith("/DuplicateOut")
+    assert "insufficient_points" in op["responses"]["400"]["description"]
+    assert "insufficient_stock" in op["responses"]["400"]["description"]
+    assert "409" in op["description"] and "Idempotency-Key" in op["description"]
+    for path in ("/api/points/declarations", "/api/points/grants", "/api/points/shops/{shop_id}/stock"):
+        ref = doc["paths"][path]["post"]["responses"]["409"]["content"]["application/json"]["schema"]["$ref"]
+        assert ref.endswith("/DuplicateOut"), path
+
+
+def test_objection_to_a_declaration_not_on_public_notice_is_answered_as_unknown(setup, points_site, district,
+                                                                                make_household, make_user):
+    from jiceng.points.models import PublicityObjection
+
+    hidden = services.declaration_record(actor=setup["worker"], household_id=setup["hh"].pk, item=points_site.filial,
+                                         occurred_on=timezone.localdate())
+    other_hh = make_household(district.grid_b1, head_name="钱七")
+    other = services.declaration_record(actor=make_user(Role.GRID_WORKER, district.grid_b1), household_id=other_hh.pk,
+                                        item=points_site.filial, occurred_on=timezone.localdate())
+    services.declaration_review(actor=make_user(Role.COMMUNITY_STAFF, district.comm_b), declaration=other,
+                                decision="approve")
+    unknown = Client().post("/api/points/declarations/999999/objections", {"reason": "x"},
+                            content_type="application/json")
+    assert unknown.status_code == 404
+    not_public = Client().post(f"/api/points/declarations/{hidden.pk}/objections", {"reason": "不属实"},
+                               content_type="application/json")
+    assert (not_public.status_code, not_public.json()) == (404, unknown.json())
+    elsewhere = Client().post(f"/api/points/declarations/{other.pk}/objections",
+                              {"reason": "不属实", "community": district.comm_a.code}, content_type="application/json")
+    assert (elsewhere.status_code, elsewhere.json()) == (404, unknown.json())
+    assert not PublicityObjection.objects.exists()
+    hidden.refresh_from_db()
+    other.refresh_from_db()
+    assert (hidden.status, other.status) == (DeclarationStatus.SUBMITTED, DeclarationStatus.PUBLICISING)
+    ok = Client().post(f"/api/points/declarations/{other.pk}/objections",
+                       {"reason": "不属实", "community": district.comm_b.code}, content_type="application/json")
+    assert ok.status_code == 200

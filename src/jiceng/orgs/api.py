@@ -21,6 +21,8 @@ class OrgUnitOut(Schema):
     party_org_kind: str
     party_org_name: str
     is_active: bool
+    lat: float | None = Field(description="中心点纬度")
+    long: float | None = Field(description="中心点经度")
 
 
 class OrgUnitIn(InputSchema):
@@ -30,6 +32,8 @@ class OrgUnitIn(InputSchema):
     code: Text = Field(max_length=32)
     party_org_kind: Text = Field("", max_length=20)
     party_org_name: Text = Field("", max_length=100)
+    lat: float | None = Field(None, ge=-90, le=90, description="中心点纬度（可不填，与经度同时填写）")
+    long: float | None = Field(None, ge=-180, le=180, description="中心点经度")
 
 
 class OrgUnitPatch(InputSchema):
@@ -39,6 +43,8 @@ class OrgUnitPatch(InputSchema):
     party_org_kind: Text = Omittable(max_length=20)
     party_org_name: Text = Omittable(max_length=100)
     is_active: bool = Omittable()
+    lat: float | None = Field(None, ge=-90, le=90, description="中心点纬度；null 清除中心点")
+    long: float | None = Field(None, ge=-180, le=180, description="中心点经度；null 清除中心点")
 
 
 class Page(Schema):

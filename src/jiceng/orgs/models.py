@@ -84,6 +84,10 @@ class OrgUnit(models.Model):
     party_org_name = models.CharField(_("党组织名称"), max_length=100, blank=True)
     sort_order = models.PositiveIntegerField(default=0)
     is_active = models.BooleanField(_("启用"), default=True)
+    # The unit's centre point (中心点, degrees, the same datum as the reports' coordinates): a report
+    # that gives only a location goes to the nearest unit (reports.geo.unit_nearest).
+    lat = models.DecimalField(_("中心点纬度"), max_digits=9, decimal_places=6, null=True, blank=True)
+    long = models.DecimalField(_("中心点经度"), max_digits=9, decimal_places=6, null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = OrgUnitQuerySet.as_manager()

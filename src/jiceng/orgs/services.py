@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
 from django.db.models import F
@@ -26,7 +27,26 @@ def _snapshot(unit: OrgUnit) -> dict:
     return {
         "parent": unit.parent_id, "path": unit.path, "kind": unit.kind, "name": unit.name, "code": unit.code,
         "party_org_kind": unit.party_org_kind, "party_org_name": unit.party_org_name, "is_active": unit.is_active,
+        "lat": None if unit.lat is None else str(unit.lat), "long": None if unit.long is None else str(unit.long),
     }
+
+
+def _centre(lat, long, errors: ErrorCollector):
+    """(lat, long) as Decimals of the columns' precision, or (None, None) when neither is given."""
+    if lat in (None, "") and long in (None, ""):
+        return None, None
+    if lat in (None, "") or long in (None, ""):
+        errors.add("lat", _("中心点的纬度和经度需同时填写"))
+        return None, None
+    try:
+        la, lo = Decimal(str(lat)).quantize(Decimal("0.000001")), Decimal(str(long)).quantize(Decimal("0.000001"))
+    except (InvalidOperation, ValueError):
+        errors.add("lat", _("中心点的纬度、经度应为数字"))
+        return None, None
+    if not (-90 <= la <= 90 and -180 <= lo <= 180):
+        errors.add("lat", _("中心点的纬度应在 -90 到 90 之间，经度在 -180 到 180 之间"))
+        return None, None
+    return la, lo
 
 
 def _validate(*, kind: str, name: str, code: str, party_org_kind: str, errors: ErrorCollector,
@@ -48,7 +68,8 @@ def _validate(*, kind: str, name: str, code: str, party_org_kind: str, errors: E
 
 
 def org_unit_create(*, actor, parent: OrgUnit | None, kind: str, name: str, code: str,
-                    party_org_kind: str = "", party_org_name: str = "", sort_order: int = 0) -> OrgUnit:
+                    party_org_kind: str = "", party_org_name: str = "", sort_order: int = 0, lat=None,
+                    long=None) -> OrgUnit:
     """Add a unit under ``parent`` (or a new root, for administrators of everything)."""
     if parent is None:
         if not permissions.can_manage_everything(actor):
@@ -57,6 +78,7 @@ def org_unit_create(*, actor, parent: OrgUnit | None, kind: str, name: str, code
         raise NotFoundError(field="parent")
     errors = ErrorCollector()
     _validate(kind=kind, name=name, code=code, party_org_kind=party_org_kind, errors=errors)
+    lat, long = _centre(lat, long, errors)
     errors.raise_if_any()
     with transaction.atomic():
         if parent is not None:
@@ -71,7 +93,7 @@ def org_unit_create(*, actor, parent: OrgUnit | None, kind: str, name: str, code
         unit = OrgUnit.objects.create(
             parent=parent, path=path, depth=depth, kind=kind, name=name.strip(), code=code.strip(),
             party_org_kind=party_org_kind or "", party_org_name=(party_org_name or "").strip(),
-            sort_order=sort_order,
+            sort_order=sort_order, lat=lat, long=long,
         )
         audit_log(actor=actor, action="orgs.unit.created", obj=unit, after=_snapshot(unit))
     return unit
@@ -81,7 +103,7 @@ def org_unit_update(*, actor, unit: OrgUnit, **changes) -> OrgUnit:
     """Change a unit's name, code, kind or party organisation (not its place in the tree)."""
     if not permissions.can_change_org_unit(actor, unit):
         raise NotFoundError()
-    allowed = {"name", "code", "kind", "party_org_kind", "party_org_name", "sort_order", "is_active"}
+    allowed = {"name", "code", "kind", "party_org_kind", "party_org_name", "sort_order", "is_active", "lat", "long"}
     unknown = set(changes) - allowed
     if unknown:
         raise JicengError(_("不能修改字段：%(f)s") % {"f": ", ".join(sorted(unknown))}, field=sorted(unknown)[0])
@@ -89,6 +111,8 @@ def org_unit_update(*, actor, unit: OrgUnit, **changes) -> OrgUnit:
     errors = ErrorCollector()
     _validate(kind=merged["kind"], name=merged["name"], code=merged["code"],
               party_org_kind=merged["party_org_kind"], errors=errors, exclude_id=unit.pk)
+    if "lat" in changes or "long" in changes:
+        changes["lat"], changes["long"] = _centre(merged["lat"], merged["long"], errors)
     errors.raise_if_any()
     with transaction.atomic():
         locked = OrgUnit.objects.select_for_update().get(pk=unit.pk)

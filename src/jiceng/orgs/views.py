@@ -25,6 +25,11 @@ class OrgUnitForm(BootstrapMixin, forms.Form):
     party_org_kind = forms.ChoiceField(label=gettext_lazy("党组织类型"), choices=[("", gettext_lazy("未设立"))] + list(PartyOrgKind.choices),
                                        required=False)
     party_org_name = forms.CharField(label=gettext_lazy("党组织名称"), max_length=100, required=False)
+    lat = forms.DecimalField(label=gettext_lazy("中心点纬度"), required=False, max_digits=9, decimal_places=6,
+                             min_value=-90, max_value=90,
+                             help_text=gettext_lazy("可不填；填写后，只给出位置的诉求会分派到最近的单元"))
+    long = forms.DecimalField(label=gettext_lazy("中心点经度"), required=False, max_digits=9, decimal_places=6,
+                              min_value=-180, max_value=180)
 
 
 @scope_safe
@@ -74,7 +79,8 @@ def unit_create(request, parent_pk):
 def unit_edit(request, pk):
     unit = selectors.org_unit_get_for_user(request.user, pk)
     form = OrgUnitForm(request.POST or None, initial={k: getattr(unit, k) for k in
-                                                      ("kind", "name", "code", "party_org_kind", "party_org_name")})
+                                                      ("kind", "name", "code", "party_org_kind", "party_org_name",
+                                                       "lat", "long")})
     if request.method == "POST" and form.is_valid():
         try:
             services.org_unit_update(actor=request.user, unit=unit, **form.cleaned_data)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -154,6 +155,11 @@ class Builder:
                                   PartyOrgKind.GROUP, f"阳光{bi + 1}栋{fi * 2 + 1}-{fi * 2 + 2}层党小组")
                 self.grids.append(floor)
                 self.leaves.append((floor, f"{COUNTY}{STREET_NAME}阳光社区阳光{bi + 1}栋", "relocation"))
+        # Each grid, villager group and relocation floor has a centre point inside the demo's map box, so a
+        # report that gives only a location (Open311 lat/long) reaches the grid that handles it.
+        for i, g in enumerate(self.grids):
+            g.lat = Decimal("25.150000") + Decimal("0.012") * ((i // 8) % 16)
+            g.long = Decimal("102.400000") + Decimal("0.025") * (i % 8)
         # Parents must exist before children: bulk_create level by level.
         by_depth: dict[int, list[OrgUnit]] = {}
         for u in self.units:

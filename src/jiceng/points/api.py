@@ -15,6 +15,7 @@ from jiceng.core.api import ErrorOut, Id, InputSchema, OptionalId, Text, error_r
 from jiceng.core.errors import JicengError, NotFoundError
 from jiceng.core.idempotency import require_key, run_once
 from jiceng.core.scope import AUTHORISED
+from jiceng.orgs.models import OrgUnit
 from jiceng.orgs.selectors import org_unit_get_for_user
 
 from . import permissions, selectors, services
@@ -22,6 +23,9 @@ from .models import PointsItem, StockKind
 from .services.cards import card_lookup
 
 router = Router(tags=["points"])
+REPLAY_409 = "同一 Idempotency-Key 已提交过：未重复执行，original 为第一次的结果"
+REDEMPTION_400 = ("未兑换，code 说明原因：insufficient_points（积分不足，field=points）、insufficient_stock"
+                  "（库存不足，field=lines）、card_replaced（卡已换发）、out_of_scope（不在服务范围）、invalid")
 IDEMPOTENT = {"Idempotency-Key": "每次提交一个唯一编号；重试用同一编号，重复提交返回 409 和第一次的结果"}
 
 
@@ -99,6 +103,7 @@ class ObjectionIn(InputSchema):
     reason: Text = Field(max_length=1000)
     name: Text = Field("", max_length=50)
     phone: Text = Field("", max_length=20)
+    community: Text = Field("", max_length=32, description="公示所在单元的编码（读哪一块公示栏）；可不填")
 
 
 class GrantIn(InputSchema):
@@ -260,7 +265,7 @@ def declarations(request, status: Text = Query("", max_length=20), household_id:
                                                             household_id=household_id)[:limit]]
 
 
-@router.post("/points/declarations", response={200: DeclarationOut, **error_responses(400, 403, 404, 409, 413)},
+@router.post("/points/declarations", response={200: DeclarationOut, **error_responses(400, 403, 404, 413), 409: DuplicateOut},
              summary="申报（居民本户）或记录（网格员）积分", openapi_extra={"parameters": [
                  {"in": "header", "name": "Idempotency-Key", "required": True, "schema": {"type": "string"},
                   "description": IDEMPOTENT["Idempotency-Key"]}]})
@@ -284,7 +289,7 @@ def declaration_create(request, payload: DeclarationIn):
 
 
 @router.post("/points/declarations/{declaration_id}/review",
-             response={200: DeclarationOut, **error_responses(400, 403, 404, 409, 413)}, summary="审核积分记录",
+             response={200: DeclarationOut, **error_responses(400, 403, 404, 413), 409: DuplicateOut}, summary="审核积分记录",
              openapi_extra={"parameters": [{"in": "header", "name": "Idempotency-Key", "required": True,
                                             "schema": {"type": "string"}}]})
 def review(request, declaration_id: Id, payload: ReviewIn):
@@ -297,14 +302,22 @@ def review(request, declaration_id: Id, payload: ReviewIn):
 
 @router.post("/points/declarations/{declaration_id}/objections", auth=None,
              response={200: dict, 400: ErrorOut, 404: ErrorOut, 413: ErrorOut, 422: ErrorOut},
-             summary="公示期内提出异议（无需登录）")
+             summary="公示期内提出异议（无需登录）",
+             description="未公示过的、不在 community 单元内的记录与不存在的编号一样答 404；"
+                         "公示过但公示期已结束答 400 publicity_closed")
 def objection(request, declaration_id: Id, payload: ObjectionIn):
+    within = None
+    if payload.community.strip():
+        unit = OrgUnit.objects.filter(code=payload.community.strip()).first()
+        if unit is None:
+            raise NotFoundError(field="declaration")
+        within = unit.path
     o = services.objection_lodge(declaration_id=declaration_id, reason=payload.reason, name=payload.name,
-                                 phone=payload.phone, ip_address=client_ip(request))
+                                 phone=payload.phone, ip_address=client_ip(request), within=within)
     return {"id": o.pk, "declaration_id": declaration_id, "status": "submitted"}
 
 
-@router.post("/points/grants", response={200: DeclarationOut, **error_responses(400, 403, 404, 409, 413)},
+@router.post("/points/grants", response={200: DeclarationOut, **error_responses(400, 403, 404, 413), 409: DuplicateOut},
              summary="按兑换规则奖励积分（供其他业务调用）",
              openapi_extra={"parameters": [{"in": "header", "name": "Idempotency-Key", "required": True,
                                             "schema": {"type": "string"}}]})
@@ -346,10 +359,14 @@ def products(request, shop_id: Id):
 
 
 @router.post("/points/shops/{shop_id}/redemptions",
-             response={200: RedemptionOut, 409: DuplicateOut, **error_responses(400, 403, 404, 413)},
+             response={200: RedemptionOut, **error_responses(400, 403, 404, 413), 409: DuplicateOut},
              summary="兑换：扣积分、出库、出凭证（同一 Idempotency-Key 只兑换一次）",
+             description="400 表示未兑换、可改正后重新提交（用新的 Idempotency-Key），code 区分原因："
+                         "insufficient_points（积分不足）、insufficient_stock（库存不足）、card_replaced、"
+                         "out_of_scope 等。409 只表示同一 Idempotency-Key 已提交过：未重复扣分，original 为第一次的结果。",
              openapi_extra={"parameters": [{"in": "header", "name": "Idempotency-Key", "required": True,
-                                            "schema": {"type": "string"}}]})
+                                            "schema": {"type": "string"}}],
+                            "responses": {400: {"description": REDEMPTION_400}, 409: {"description": REPLAY_409}}})
 def redemption(request, shop_id: Id, payload: RedemptionIn):
     key = require_key(request)
     shop = selectors.shop_get_for_user(request.user, shop_id)
@@ -360,7 +377,7 @@ def redemption(request, shop_id: Id, payload: RedemptionIn):
         household_id=payload.household_id, card_number=payload.card_number), serialise=_redemption_out)
 
 
-@router.post("/points/shops/{shop_id}/stock", response={200: StockOut, **error_responses(400, 403, 404, 409, 413)},
+@router.post("/points/shops/{shop_id}/stock", response={200: StockOut, **error_responses(400, 403, 404, 413), 409: DuplicateOut},
              summary="入库、调整、盘点",
              openapi_extra={"parameters": [{"in": "header", "name": "Idempotency-Key", "required": True,
                                             "schema": {"type": "string"}}]})

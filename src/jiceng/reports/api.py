@@ -76,6 +76,8 @@ class EventOut(Schema):
 class ReportDetailOut(ReportOut):
     reporter_name: str | None = Field(description="反映人；仅受理、办理人员和反映人本人可见")
     reporter_phone: str | None = Field(description="联系电话；仅受理、办理人员和反映人本人可见")
+    reporter_email: str | None = Field(description="电子邮箱（Open311 email）；仅受理、办理人员和反映人本人可见")
+    media_url: str = Field(description="报送系统给出的照片、视频地址（Open311 media_url）")
     anonymous: bool
     merged_into_id: int | None
     actions: list[str] = Field(description="调用者此刻可执行的操作")
@@ -168,7 +170,9 @@ def detail_out(user, r: Report) -> dict:
     if not staff:
         events = events.filter(public=True)
     return {**report_out(r), "reporter_name": r.reporter_name if staff or own else None,
-            "reporter_phone": r.reporter_phone if staff or own else None, "anonymous": r.anonymous,
+            "reporter_phone": r.reporter_phone if staff or own else None,
+            "reporter_email": r.reporter_email if staff or own else None, "media_url": r.media_url,
+            "anonymous": r.anonymous,
             "merged_into_id": r.merged_into_id, "actions": _actions(user, r),
             "timeline": [{"at": e.at, "actor_name": e.actor_name, "action": e.action, "from_status": e.from_status,
                           "to_status": e.to_status, "note": e.note} for e in events]}

@@ -99,10 +99,12 @@ def build_reports_demo(builder, *, count: int = 240) -> dict:
             states["submitted"] += 1
             continue
         if rng.random() < 0.06:
-            services.report_reject(actor=desk, report=r, reason="经核实不属实或已自行解决", now=at + dt.timedelta(hours=2))
+            services.report_reject(actor=desk, report=r, reason="经核实不属实或已自行解决",
+                                   now=min(now, at + dt.timedelta(hours=2)))
             states["rejected"] += 1
             continue
-        r = services.report_accept(actor=desk, report=r, now=at + dt.timedelta(hours=rng.uniform(0.5, 6)))
+        # Every step is back-dated, never later than now: a report was not handled in the future.
+        r = services.report_accept(actor=desk, report=r, now=min(now, at + dt.timedelta(hours=rng.uniform(0.5, 6))))
         handler = _handler_for(r, users, street_admin)
         t = r.accepted_at + dt.timedelta(hours=rng.uniform(1, sla * 1.3))
         if t > now or rng.random() < 0.08:
@@ -126,8 +128,8 @@ def build_reports_demo(builder, *, count: int = 240) -> dict:
             # Desk reports are confirmed by phone: the desk records the reporter's answer as closing.
             r.status = ReportStatus.CLOSED
             r.rating = rng.choices([Rating.SATISFIED, Rating.BASIC], [85, 15])[0]
-            r.closed_at = t + dt.timedelta(days=1)
-            r.save(update_fields=["status", "rating", "closed_at"])
+            r.closed_at = r.updated_at = min(now, t + dt.timedelta(days=1))
+            r.save(update_fields=["status", "rating", "closed_at", "updated_at"])
         states["closed"] += 1
     states["overdue"] = services.deadlines_check(now=now)["escalated"]
     disputes, errands = _desk_records(rng, desk, comm, households, now)

@@ -32,3 +32,19 @@ def bounding_box(lat, long, metres: float) -> tuple[Decimal, Decimal, Decimal, D
         return Decimal(repr(x)).quantize(_STEP, rounding=ROUND_CEILING)
 
     return down(lat_f - dlat), up(lat_f + dlat), down(float(long) - dlong), up(float(long) + dlong)
+
+
+def unit_nearest(site, lat, long):
+    """The unit of ``site`` a point belongs to (按位置分派): units carry a centre point and no boundary,
+    so it is the unit whose centre is nearest, among the lowest units that have one (a unit whose
+    descendant has a centre gives way to it). None when no unit of the site has a centre."""
+    from jiceng.orgs.models import OrgUnit
+
+    located = list(OrgUnit.objects.filter(path__startswith=site.path, is_active=True, lat__isnull=False,
+                                          long__isnull=False).order_by("path"))
+    # In path order a unit's descendants follow it directly: a unit is lowest unless the next one is below it.
+    lowest = [u for i, u in enumerate(located)
+              if not (i + 1 < len(located) and located[i + 1].path.startswith(u.path))]
+    if not lowest:
+        return None
+    return min(lowest, key=lambda u: (distance_m(lat, long, u.lat, u.long), u.path))

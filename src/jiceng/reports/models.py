@@ -124,10 +124,13 @@ class Report(models.Model):
                                            related_name="reports")
     reporter_name = models.CharField(_("反映人"), max_length=50, blank=True)
     reporter_phone = models.CharField(_("联系电话"), max_length=20, blank=True)
+    reporter_email = models.EmailField(_("电子邮箱"), blank=True)
     anonymous = models.BooleanField(_("匿名"), default=False)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                     related_name="+")
     attributes = models.JSONField(default=dict, blank=True)
+    media_url = models.URLField(_("图片或视频链接"), max_length=500, blank=True,
+                                help_text=_("报送系统给出的照片、视频地址（Open311 media_url），可公开"))
     status = models.CharField(_("状态"), max_length=20, choices=ReportStatus.choices, default=ReportStatus.SUBMITTED)
     reject_reason = models.CharField(_("不予受理原因"), max_length=200, blank=True)
     merged_into = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="merged")

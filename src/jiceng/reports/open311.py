@@ -15,6 +15,7 @@ from xml.etree import ElementTree as ET
 
 from django.http import HttpResponse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
 from jiceng.core.errors import JicengError
@@ -71,9 +72,16 @@ def _fill(el, row: dict):
             child.text = str(value)
 
 
+def _json_number(value):
+    """Coordinates are numbers in JSON (``25.2051``); XML writes them as text."""
+    if isinstance(value, Decimal):
+        return float(value)
+    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
+
+
 def _respond(fmt: str, rows, root: str, item: str, status: int = 200, single: bool = False):
     if fmt == "json":
-        body = json.dumps(rows[0] if single else rows, ensure_ascii=False)
+        body = json.dumps(rows[0] if single else rows, ensure_ascii=False, default=_json_number)
         return HttpResponse(body, status=status, content_type="application/json; charset=utf-8")
     return HttpResponse(_xml(root, item, [rows[0]] if single else rows), status=status,
                         content_type="text/xml; charset=utf-8")
@@ -91,7 +99,7 @@ def endpoint(view):
     """Format check, error mapping, scope-safety mark (these views read only public data)."""
     def wrapper(request, *args, fmt, **kwargs):
         if fmt not in ("json", "xml"):
-            return _error("xml", 404, "Unknown format: use .xml or .json")
+            return _error("xml", 404, _("未知格式：请用 .xml 或 .json"))
         try:
             return view(request, *args, fmt=fmt, **kwargs)
         except Open311Error as exc:
@@ -109,14 +117,14 @@ def _site(request):
     if code:
         site = sites.filter(code=code).first()
         if site is None:
-            raise Open311Error(404, f"jurisdiction_id {code} not found")
+            raise Open311Error(404, _("jurisdiction_id %(code)s 不存在") % {"code": code})
         return site
     sites = list(sites[:2])
     if len(sites) == 1:
         return sites[0]
     if not sites:
-        raise Open311Error(404, "no jurisdiction offers services")
-    raise Open311Error(400, "jurisdiction_id is required on this server")
+        raise Open311Error(404, _("没有提供服务的辖区"))
+    raise Open311Error(400, _("本服务器有多个辖区，须提供 jurisdiction_id"))
 
 
 def _service(cat: ReportCategory) -> dict:
@@ -141,8 +149,9 @@ def _request_row(r: Report) -> dict:
     Privacy choice: GeoReport v2 makes ``description`` public (GET requests needs no api_key; a city's
     311 board shows what was reported), and we follow it, because the public can then see a problem
     is known and being handled. What is never public is who reported it: the reporter's name, phone
-    and e-mail (Open311 first_name/last_name/phone/email, our reporter_name/reporter_phone, the
-    account and household) are not fields of this output at all, and the free text that is output
+    and e-mail (Open311 first_name/last_name/phone/email, our reporter_name/reporter_phone/
+    reporter_email, the account and household) are not fields of this output at all. media_url is
+    output as GeoReport v2 has it (the photo the reporting system gave). The free text that is output
     (description, address, status_notes) passes through ``privacy.mask_personal``, which masks phone
     numbers, e-mails, ID numbers, the reporter's own name and "surname + 先生/女士/…" forms that
     residents and handlers type into it. Staff read the unmasked text on the report's page and in the
@@ -161,15 +170,14 @@ def _request_row(r: Report) -> dict:
         "updated_datetime": _iso(r.closed_at or r.resolved_at or r.updated_at) if closed else _iso(r.updated_at),
         "expected_datetime": _iso(r.deadline), "address": mask_personal(r.address, names=names),
         "address_id": r.org_unit.code,
-        "zipcode": "", "lat": str(r.lat) if r.lat is not None else "", "long": str(r.long) if r.long is not None else "",
-        "media_url": "",
+        "zipcode": "", "lat": r.lat, "long": r.long, "media_url": r.media_url,
     }
 
 
 @endpoint
 def discovery(request, fmt):
     base = request.build_absolute_uri("/open311/v2/")
-    rows = [{"changeset": "2026-11-25T00:00:00+08:00", "contact": "街道综治中心", "key_service": "向街道申请 api_key",
+    rows = [{"changeset": "2026-11-25T00:00:00+08:00", "contact": _("街道综治中心"), "key_service": _("向街道申请 api_key"),
              "endpoints": [{"specification": "http://wiki.open311.org/GeoReport_v2", "url": base,
                             "changeset": "2026-11-25T00:00:00+08:00", "type": "production",
                             "formats": ["text/xml", "application/json"]}]}]
@@ -196,7 +204,7 @@ def service_definition(request, code, fmt):
     site = _site(request)
     cat = ReportCategory.objects.filter(site=site, code=code, is_active=True).first()
     if cat is None:
-        raise Open311Error(404, f"service_code {code} not found")
+        raise Open311Error(404, _("service_code %(code)s 不存在") % {"code": code})
     attrs = [{"variable": True, "code": a.code, "datatype": a.datatype, "required": a.required,
               "datatype_description": a.datatype_description, "order": a.order, "description": a.description,
               "values": [{"key": v["key"], "name": v["name"]} for v in a.values]} for a in cat.attributes.all()]
@@ -213,9 +221,9 @@ def _decimal(value, name):
     try:
         d = Decimal(value)
     except (InvalidOperation, TypeError):
-        raise Open311Error(400, f"{name} is not a number") from None
+        raise Open311Error(400, _("%(name)s 不是数字") % {"name": name}) from None
     if not d.is_finite():
-        raise Open311Error(400, f"{name} is not a number")
+        raise Open311Error(400, _("%(name)s 不是数字") % {"name": name})
     return d
 
 
@@ -223,7 +231,7 @@ def _parse_dt(value, name):
     try:
         parsed = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
-        raise Open311Error(400, f"{name} is not an ISO 8601 date-time") from None
+        raise Open311Error(400, _("%(name)s 不是 ISO 8601 日期时间") % {"name": name}) from None
     return parsed if parsed.tzinfo else timezone.make_aware(parsed)
 
 
@@ -234,12 +242,13 @@ def _attributes(request, cat) -> dict:
         one = request.POST.get(f"attribute[{a.code}]", "").strip()
         value = many if a.datatype == "multivaluelist" else one
         if a.required and not value:
-            raise Open311Error(400, f"attribute[{a.code}] is required: {a.description}")
+            raise Open311Error(400, _("attribute[%(code)s] 必填：%(description)s")
+                               % {"code": a.code, "description": a.description})
         keys = {str(v["key"]) for v in a.values}
         if value and a.datatype in ("singlevaluelist", "multivaluelist"):
             bad = [v for v in (value if isinstance(value, list) else [value]) if v not in keys]
             if bad:
-                raise Open311Error(400, f"attribute[{a.code}] has no value {bad[0]}")
+                raise Open311Error(400, _("attribute[%(code)s] 没有取值 %(value)s") % {"code": a.code, "value": bad[0]})
         if value and a.datatype == "number":
             _decimal(value, f"attribute[{a.code}]")
         if value:
@@ -250,35 +259,43 @@ def _attributes(request, cat) -> dict:
 def _post_request(request, fmt):
     client = services.open311_client_for_key(request.POST.get("api_key", ""))
     if client is None:
-        raise Open311Error(403, "Invalid api_key received -- can't proceed with create_request.")
+        raise Open311Error(403, _("api_key 无效，不能提交诉求"))
     site = client.site
+    jurisdiction = (request.POST.get("jurisdiction_id") or request.GET.get("jurisdiction_id") or "").strip()
+    if jurisdiction and jurisdiction != site.code:
+        # The key is one site's; another site's code, or none at all, names no jurisdiction it may post to.
+        raise Open311Error(404, _("jurisdiction_id %(code)s 不存在") % {"code": jurisdiction})
     code = request.POST.get("service_code", "").strip()
     if not code:
-        raise Open311Error(400, "service_code is required")
+        raise Open311Error(400, _("缺少 service_code"))
     cat = ReportCategory.objects.filter(site=site, code=code, is_active=True).first()
     if cat is None:
-        raise Open311Error(404, f"service_code {code} not found")
+        raise Open311Error(404, _("service_code %(code)s 不存在") % {"code": code})
     lat, lng = request.POST.get("lat", "").strip(), request.POST.get("long", "").strip()
     address, address_id = request.POST.get("address_string", "").strip(), request.POST.get("address_id", "").strip()
     if not ((lat and lng) or address or address_id):
-        raise Open311Error(400, "a location is required: lat and long, address_string or address_id")
+        raise Open311Error(400, _("须提供位置：lat 和 long、address_string 或 address_id 之一"))
     unit = None
     if address_id:
         unit = OrgUnit.objects.filter(code=address_id, path__startswith=site.path).first()
         if unit is None:
-            raise Open311Error(400, f"address_id {address_id} is not a place in this jurisdiction")
+            raise Open311Error(400, _("address_id %(id)s 不是本辖区内的地点") % {"id": address_id})
     description = request.POST.get("description", "").strip()
     if len(description) > 4000:
-        raise Open311Error(400, "description is longer than 4000 characters")
+        raise Open311Error(400, _("description 不能超过 4000 字"))
     attributes = _attributes(request, cat)
     name = (request.POST.get("last_name", "") + request.POST.get("first_name", "")).strip()
+    phone, email = request.POST.get("phone", "").strip(), request.POST.get("email", "").strip()
+    if len(name) > 50 or len(phone) > 20:
+        raise Open311Error(400, _("first_name、last_name 合计不能超过 50 字，phone 不能超过 20 字"))
     report = services.report_submit(
         actor=None, channel=Channel.OPEN311, category_id=cat.pk, description=description or cat.name, org_unit=unit,
         site=site, address=address, lat=_decimal(lat, "lat") if lat else None,
-        long=_decimal(lng, "long") if lng else None, anonymous=not name, reporter_name=name,
-        reporter_phone=request.POST.get("phone", ""), attributes={**attributes, "_client": client.name,
-                                                                  "device_id": request.POST.get("device_id", "")})
-    row = {"service_request_id": str(report.pk), "service_notice": f"将于受理后 {cat.sla_hours} 小时内办结",
+        long=_decimal(lng, "long") if lng else None, anonymous=not (name or phone or email), reporter_name=name,
+        reporter_phone=phone, reporter_email=email, media_url=request.POST.get("media_url", ""),
+        attributes={**attributes, "_client": client.name, "device_id": request.POST.get("device_id", "")})
+    row = {"service_request_id": str(report.pk),
+           "service_notice": _("将于受理后 %(hours)s 小时内办结") % {"hours": cat.sla_hours},
            "account_id": request.POST.get("account_id", "")}
     return _respond(fmt, [row], "service_requests", "request")
 
@@ -294,7 +311,7 @@ def requests_view(request, fmt):
     if ids:
         wanted = [i.strip() for i in ids.split(",") if i.strip()]
         if not all(i.isdigit() for i in wanted):
-            raise Open311Error(400, "service_request_id must be a comma-separated list of ids")
+            raise Open311Error(400, _("service_request_id 须为以逗号分隔的编号"))
         qs = qs.filter(pk__in=wanted[:1000])
     else:
         codes = [c for c in request.GET.get("service_code", "").split(",") if c.strip()]
@@ -303,11 +320,11 @@ def requests_view(request, fmt):
         end = _parse_dt(request.GET["end_date"], "end_date") if request.GET.get("end_date") else timezone.now()
         start = _parse_dt(request.GET["start_date"], "start_date") if request.GET.get("start_date") else end - MAX_SPAN
         if end - start > MAX_SPAN:
-            raise Open311Error(400, "start_date and end_date may be at most 90 days apart")
+            raise Open311Error(400, _("start_date 与 end_date 相隔不能超过 90 天"))
         qs = qs.filter(created_at__gte=start, created_at__lte=end)
         statuses = {s.strip() for s in request.GET.get("status", "").split(",") if s.strip()}
         if statuses - {"open", "closed"}:
-            raise Open311Error(400, "status must be open or closed")
+            raise Open311Error(400, _("status 须为 open 或 closed"))
         if statuses == {"open"}:
             qs = qs.filter(status__in=OPEN_STATUSES).exclude(status=ReportStatus.RESOLVED)
         elif statuses == {"closed"}:
@@ -316,7 +333,7 @@ def requests_view(request, fmt):
         page_size = min(max(int(request.GET.get("page_size") or 1000), 1), 1000)
         page = max(int(request.GET.get("page") or 1), 1)
     except ValueError:
-        raise Open311Error(400, "page and page_size must be integers") from None
+        raise Open311Error(400, _("page 和 page_size 须为整数")) from None
     rows = [_request_row(r) for r in qs.order_by("-created_at", "-id")[(page - 1) * page_size: page * page_size]]
     return _respond(fmt, rows, "service_requests", "request")
 
@@ -327,7 +344,7 @@ def request_detail(request, request_id, fmt):
     r = Report.objects.unscoped(OPEN311).filter(site=site, pk=request_id if str(request_id).isdigit() else 0).select_related(
         "category", "handler_unit", "handler_partner", "org_unit", *PERSON).first()
     if r is None:
-        raise Open311Error(404, f"service_request_id {request_id} not found")
+        raise Open311Error(404, _("service_request_id %(id)s 不存在") % {"id": request_id})
     return _respond(fmt, [_request_row(r)], "service_requests", "request")
 
 
@@ -335,5 +352,5 @@ def request_detail(request, request_id, fmt):
 def token_detail(request, token, fmt):
     r = Report.objects.unscoped(OPEN311).filter(token=token).first()
     if r is None:
-        raise Open311Error(404, f"token {token} not found")
+        raise Open311Error(404, _("token %(token)s 不存在") % {"token": token})
     return _respond(fmt, [{"service_request_id": str(r.pk), "token": token}], "service_requests", "request")

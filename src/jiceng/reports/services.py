@@ -10,6 +10,8 @@ import datetime as dt
 import hashlib
 import secrets
 
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator, validate_email
 from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
@@ -113,8 +115,8 @@ def _move(report, to: str, *, actor, action: str, note: str = "", now=None, publ
 
 def report_submit(*, actor, channel: str, category_id, description: str, org_unit=None, address: str = "",
                   lat=None, long=None, photos=(), share_location: bool = False, anonymous: bool = False,
-                  reporter_name: str = "", reporter_phone: str = "", reporter_household=None, attributes=None,
-                  site=None, now=None) -> Report:
+                  reporter_name: str = "", reporter_phone: str = "", reporter_email: str = "", reporter_household=None,
+                  attributes=None, media_url: str = "", site=None, now=None) -> Report:
     """One queue for four doors: a resident or woodpecker on the phone, a grid worker on patrol, the
     desk taking a call or visit, a partner system through Open311."""
     now = now or timezone.now()
@@ -137,6 +139,7 @@ def report_submit(*, actor, channel: str, category_id, description: str, org_uni
     errors.raise_if_any()
     if category.site_id != site.pk:
         errors.add("category", _("问题类别不属于本辖区"))
+    placed = org_unit is not None
     if org_unit is None:
         org_unit = site
     if not org_unit.path.startswith(site.path):
@@ -149,7 +152,27 @@ def report_submit(*, actor, channel: str, category_id, description: str, org_uni
             errors.add("lat", _("位置（%(lat)s, %(long)s）不在本辖区范围内") % {"lat": lat, "long": long})
     if not anonymous and channel in (Channel.DESK, Channel.GRID) and not (reporter_name or reporter_household):
         errors.add("reporter_name", _("请填写反映人，或勾选匿名"))
+    reporter_email, media_url = (reporter_email or "").strip(), (media_url or "").strip()
+    if reporter_email:
+        try:
+            validate_email(reporter_email)
+            if len(reporter_email) > 254:
+                raise ValidationError("")
+        except ValidationError:
+            errors.add("reporter_email", _("电子邮箱格式不正确"))
+    if media_url:
+        try:
+            URLValidator(schemes=["http", "https"])(media_url)
+            if len(media_url) > 500:
+                raise ValidationError("")
+        except ValidationError:
+            errors.add("media_url", _("图片或视频链接须为 500 字以内的 http(s) 地址"))
     errors.raise_if_any()
+    if not placed and lat is not None and long is not None:
+        # Only a location: the unit nearest to it, so the community and grid that handle it see it.
+        from .geo import unit_nearest
+
+        org_unit = unit_nearest(site, lat, long) or site
     cleaned = [clean_photo(p, field="photos", keep_location=share_location) for p in photos]
     suggested, _score = suggest(description, ReportCategory.objects.filter(site=site, is_active=True))
     reporter = actor if channel in (Channel.RESIDENT, Channel.WOODPECKER) and getattr(actor, "pk", None) else None
@@ -162,7 +185,8 @@ def report_submit(*, actor, channel: str, category_id, description: str, org_uni
             org_path=org_unit.path, address=address.strip()[:255], lat=lat, long=long, channel=channel,
             reporter=reporter, reporter_household=reporter_household,
             reporter_name="" if anonymous else reporter_name.strip()[:50],
-            reporter_phone="" if anonymous else reporter_phone.strip()[:20], anonymous=anonymous,
+            reporter_phone="" if anonymous else reporter_phone.strip()[:20],
+            reporter_email="" if anonymous else reporter_email, anonymous=anonymous, media_url=media_url,
             recorded_by=actor if getattr(actor, "pk", None) and reporter is None else None,
             attributes=attributes or {}, token=secrets.token_hex(12), created_at=now, updated_at=now)
         for c in cleaned:

@@ -104,9 +104,12 @@ class LedgerError(JicengError):
 
 class InsufficientBalance(LedgerError):
     """A posting would take the balance below zero. A ledger may name a subclass with its own
-    message and code (``Ledger(insufficient=...)``); it is built as ``cls(balance, needed)``."""
+    message and code (``Ledger(insufficient=...)``); it is built as ``cls(balance, needed)``.
 
-    status = 409
+    A refusal of the request as it stands (400), like any other invalid request: the API keeps 409
+    for a replayed Idempotency-Key alone, so a client can tell "not done, fix it" from "done before"."""
+
+    status = 400
 
     def __init__(self, balance: int, needed: int, *, message: str = "", code: str = "insufficient_balance",
                  field: str = "amount"):

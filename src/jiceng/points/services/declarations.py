@@ -271,8 +271,13 @@ def declaration_review(*, actor, declaration: PointsDeclaration, decision: str, 
 
 
 def objection_lodge(*, declaration_id: int, reason: str, name: str = "", phone: str = "", ip_address: str = "",
-                    now=None) -> PublicityObjection:
-    """Anyone may object (异议) during the publicity period; the item goes back to review."""
+                    within: str | None = None, now=None) -> PublicityObjection:
+    """Anyone may object (异议) during the publicity period; the item goes back to review.
+
+    The objector sees what the public notice (积分公示) shows, within the unit whose notice they read
+    (``within``, a path) when they name one. A declaration never put on notice, or outside that unit,
+    is answered like an unknown id — scope before state, so the answer does not tell that it exists;
+    only one that was on notice can be "publicity closed"."""
     reason = (reason or "").strip()
     if not reason:
         raise JicengError(_("请填写异议理由"), field="reason")
@@ -286,7 +291,8 @@ def objection_lodge(*, declaration_id: int, reason: str, name: str = "", phone: 
     with transaction.atomic(durable=True):
         decl = (PointsDeclaration.objects.unscoped("a declaration on public notice: anyone may object")
                 .select_for_update(of=("self",)).filter(pk=declaration_id).first())
-        if decl is None:
+        if decl is None or (within is not None and not decl.org_path.startswith(within)) or not (
+                decl.publicity_starts_at is not None or decl.objections.exists()):
             raise NotFoundError(field="declaration")
         if decl.status != DeclarationStatus.PUBLICISING or decl.publicity_ends_at is None or now >= decl.publicity_ends_at:
             raise JicengError(_("公示期已结束，不能再提出异议"), field="declaration", code="publicity_closed")

@@ -37,7 +37,7 @@ def public_notice(request, code):
             d = objection_form.cleaned_data
             try:
                 services.objection_lodge(declaration_id=selected.pk, reason=d["reason"], name=d["name"],
-                                         phone=d["phone"], ip_address=client_ip(request))
+                                         phone=d["phone"], ip_address=client_ip(request), within=unit.path)
                 messages.success(request, _("异议已受理，该项目暂停公示，社区将重新审核"))
                 return redirect("public_points", code)
             except JicengError as exc:
