@@ -163,11 +163,9 @@ STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 NODE_MODULES = PROJECT_DIR / "node_modules"
-STATICFILES_DIRS = []
-if (NODE_MODULES / "bootstrap" / "dist").is_dir():
-    STATICFILES_DIRS.append(("vendor/bootstrap", NODE_MODULES / "bootstrap" / "dist"))
-if (NODE_MODULES / "bootstrap-icons" / "font").is_dir():
-    STATICFILES_DIRS.append(("vendor/bootstrap-icons", NODE_MODULES / "bootstrap-icons" / "font"))
+# The front-end packages come from npm (`npm ci` in `make install`); a missing one fails the system check
+# (jiceng.core.checks) instead of leaving every page without its styles.
+STATICFILES_DIRS = [("vendor/bootstrap", NODE_MODULES / "bootstrap" / "dist")]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
