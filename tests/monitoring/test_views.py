@@ -147,7 +147,7 @@ def test_settings_page_is_for_managers_only(client, mon, admin):
     from jiceng.monitoring.models import IncomeLine, RiskRule
 
     login(client, mon.grid_worker)
-    assert client.get("/monitoring/settings/").status_code == 404
+    assert client.get("/monitoring/settings/").status_code == 403  # as cadre's and duty's rules pages answer
     client.logout()
     login(client, mon.street)
     assert client.get("/monitoring/settings/").status_code == 200

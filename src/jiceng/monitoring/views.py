@@ -519,7 +519,8 @@ def settings_page(request):
     user = request.user
     sites = [u for u in org_roots_for_user(user, purpose="monitoring_view") if permissions.can_manage(user, u.path)]
     if not sites:
-        raise NotFoundError()
+        # One rule with the other modules' settings pages: a user inside the module without the right is told so.
+        raise PermissionDeniedError()
     site = services.site_of(sites[0].path)
     s = services.settings_for(site)
     if request.method == "POST":
