@@ -623,7 +623,8 @@ def make_resident_resource():
                 return
             ResidentNameKey.objects.filter(resident=instance).delete()
             ResidentNameKey.objects.bulk_create(
-                [ResidentNameKey(resident=instance, key=k, org_path=instance.org_path) for k in name_keys(instance.name)])
+                [ResidentNameKey(resident=instance, key=k.key, kind=k.kind, org_path=instance.org_path)
+                 for k in name_keys(instance.name)])
             ResidentTag.objects.filter(resident=instance).delete()
             ResidentTag.objects.bulk_create(
                 [ResidentTag(resident=instance, tag=tag_values[t], org_path=instance.org_path)

@@ -201,7 +201,7 @@ def draw_params(cur, scope_path: str, rng: random.Random, per_kind: int) -> dict
 
     def initials(ids):
         cur.execute("SELECT r.id, k.key FROM people_resident r JOIN people_residentnamekey k ON k.resident_id = r.id "
-                    "WHERE r.id = ANY(%s) AND length(k.key) = char_length(r.name_search) ORDER BY r.id, k.key",
+                    "WHERE r.id = ANY(%s) AND k.kind = 2 ORDER BY r.id, k.key",
                     [list(ids)])
         out = {}
         for rid, key in cur.fetchall():
@@ -243,10 +243,10 @@ def draw_params(cur, scope_path: str, rng: random.Random, per_kind: int) -> dict
     keys = initials(r[0] for r in rows)
     cur.execute("SELECT k.key, r.name_search FROM people_residentnamekey k JOIN people_resident r "
                 "ON r.id = k.resident_id WHERE left(r.name_search, 1) = ANY(%s) "
-                "AND length(k.key) = char_length(r.name_search) ORDER BY k.id LIMIT 200", [rare[:10]])
+                "AND k.kind = 2 ORDER BY k.id LIMIT 200", [rare[:10]])
     rare_keys = [k for k, _ in cur.fetchall()]
     cur.execute("SELECT k.key FROM people_residentnamekey k WHERE k.resident_id = ANY(%s) "
-                "AND length(k.key) > 4 ORDER BY k.id", [[r[0] for r in rows[: n // 10]]])
+                "AND k.kind = 0 AND length(k.key) > 4 ORDER BY k.id", [[r[0] for r in rows[: n // 10]]])
     full_keys = [k for (k,) in cur.fetchall()]
     inits = [keys[r[0]] for r in rows if r[0] in keys]
     q["pinyin"] += [("1 letter", k[:1]) for k in inits[: n * 10 // 100]]
@@ -303,13 +303,20 @@ JOIN orgs_orgunit o ON o.id = r.org_unit_id
 """
 RAW_SQL = {
     "name": SELECT + "WHERE r.org_path LIKE %s AND r.name_search LIKE %s ORDER BY r.name_search, r.id LIMIT 20",
-    # The first PINYIN_WINDOW residents in key order: a bounded, scoped walk of the key index, then
-    # each candidate's smallest matching key as the sort key.
-    "pinyin": SELECT.replace("SELECT r.*, h.*, o.*", "SELECT r.*, h.*, o.*, (SELECT min(k2.key) FROM "
-                             "people_residentnamekey k2 WHERE k2.resident_id = r.id AND k2.key LIKE %s) AS match_key")
-              + "WHERE r.org_path LIKE %s AND r.id IN (SELECT k.resident_id FROM people_residentnamekey k "
-                "WHERE k.key LIKE %s AND k.org_path LIKE %s ORDER BY k.key, k.resident_id LIMIT %s) "
-                "ORDER BY match_key, r.id LIMIT 20",
+    # The residents whose key equals the text (a bounded equality range of the key index) and the first
+    # PINYIN_WINDOW residents in key order (a bounded, scoped walk), ranked: exact full name, exact
+    # surname reading, exact initials, prefix; then each candidate's smallest matching spelling.
+    "pinyin": SELECT.replace("SELECT r.*, h.*, o.*", "SELECT r.*, h.*, o.*, (SELECT min(CASE WHEN k2.key = %s "
+                             "THEN k2.kind ELSE 3 END) FROM people_residentnamekey k2 WHERE k2.resident_id = r.id "
+                             "AND k2.key LIKE %s) AS match_rank, (SELECT min(k2.key) FROM "
+                             "people_residentnamekey k2 WHERE k2.resident_id = r.id AND k2.key LIKE %s "
+                             "AND k2.kind <> 1) AS match_key")
+              + "WHERE r.org_path LIKE %s AND r.id IN (SELECT a.resident_id FROM (SELECT k.resident_id "
+                "FROM people_residentnamekey k WHERE k.key = %s AND k.org_path LIKE %s "
+                "ORDER BY k.key, k.resident_id LIMIT %s) a UNION ALL SELECT b.resident_id FROM (SELECT k.resident_id "
+                "FROM people_residentnamekey k WHERE k.key LIKE %s AND k.org_path LIKE %s "
+                "ORDER BY k.key, k.resident_id LIMIT %s) b) "
+                "ORDER BY match_rank, match_key, r.id LIMIT 20",
     # Few matches: both prefix ranges, then a sort that no index can supply.
     "id": SELECT + "WHERE r.org_path LIKE %s AND (r.id_number_rev LIKE %s OR r.phone_rev LIKE %s) "
                    "ORDER BY r.id_number_rev || '', r.id LIMIT 20",
@@ -326,11 +333,12 @@ def raw_query(kind: str, scope_path: str, q: str):
         rev = value[::-1] + "%"
         return RAW_SQL["id"], [scope, rev, rev]
     if k == QUERY_PINYIN:
-        from jiceng.people.search import MAX_KEYS
+        from jiceng.people.search import MAX_ROWS_PER_NAME
         from jiceng.people.selectors import PINYIN_WINDOW
 
-        bound = MAX_KEYS * 2 * (PINYIN_WINDOW + 1)
-        return RAW_SQL["pinyin"], [value + "%", scope, value + "%", scope, bound]
+        bound = MAX_ROWS_PER_NAME * (PINYIN_WINDOW + 1)
+        return RAW_SQL["pinyin"], [value, value + "%", value + "%", scope, value, scope, PINYIN_WINDOW + 1,
+                                   value + "%", scope, bound]
     return RAW_SQL["name"], [scope, value + "%"]
 
 

@@ -24,6 +24,16 @@ def compiled_translations():
     trans_real._default = None
 
 
+@pytest.fixture(autouse=True)
+def fresh_cache():
+    """Each test starts with an empty cache: rate-limit counters (POST /api/auth/token) do not carry over."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 def make_id(area: str = "530124", birth: dt.date = dt.date(1980, 5, 1), gender: str = "M", seq: int = 12) -> str:
     """A valid 18-digit ID number for the birth date and gender."""
     s = seq * 2 + (1 if gender == "M" else 0)

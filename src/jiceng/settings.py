@@ -5,9 +5,11 @@ SECRET_KEY         required when JICENG_DEBUG is off
 JICENG_DEBUG       "1" for development (the demo runs with it on)
 JICENG_REDIS_URL   cache in production mode (default: local memory)
 JICENG_VAR_DIR     where the SQLite file, static files and uploads go (default ./var)
+JICENG_TRUSTED_PROXIES  our reverse proxies (addresses or CIDRs, comma-separated) whose X-Forwarded-For is believed
 """
 from __future__ import annotations
 
+import ipaddress
 import os
 import sys
 from pathlib import Path
@@ -148,9 +150,20 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-# Login throttling: this many failures for one username (or one address) within the window locks it.
+# Login throttling: this many failures for one account within the window lock the account, whatever
+# addresses they came from; the higher address limit locks one address trying many accounts.
 LOGIN_FAILURE_LIMIT = int(os.environ.get("JICENG_LOGIN_FAILURE_LIMIT", "5"))
+LOGIN_ADDRESS_FAILURE_LIMIT = int(os.environ.get("JICENG_LOGIN_ADDRESS_FAILURE_LIMIT", "20"))
 LOGIN_FAILURE_WINDOW_SECONDS = int(os.environ.get("JICENG_LOGIN_FAILURE_WINDOW", "900"))
+# Failure rows older than this are deleted (hourly job, and an account's own on each failure).
+LOGIN_FAILURE_RETENTION_SECONDS = max(LOGIN_FAILURE_WINDOW_SECONDS,
+                                      int(os.environ.get("JICENG_LOGIN_FAILURE_RETENTION", "86400")))
+# POST /api/auth/token per client address ("number/period", period s, m, h or d); over it: 429.
+API_TOKEN_RATE = os.environ.get("JICENG_API_TOKEN_RATE", "10/m")
+# Our reverse proxies (addresses or CIDR networks, comma-separated): only a request whose immediate peer
+# is one of them has its X-Forwarded-For believed (jiceng.accounts.network). Empty: REMOTE_ADDR as is.
+TRUSTED_PROXIES = [str(ipaddress.ip_network(p.strip(), strict=False))
+                   for p in os.environ.get("JICENG_TRUSTED_PROXIES", "").split(",") if p.strip()]
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]

@@ -19,7 +19,7 @@ def test_login_is_throttled_after_repeated_failures(make_user, district, client,
     assert "_auth_user_id" not in client.session
     r = client.post("/api/auth/token", {"username": user.username, "password": PASSWORD},
                     content_type="application/json")
-    assert r.status_code == 400 and r.json()["code"] == "login_locked"
+    assert r.status_code == 429 and r.json()["code"] == "login_locked"
 
 
 def test_successful_login_clears_failures(make_user, district, client):

@@ -1,7 +1,7 @@
 """What accounts registers: the platform's roles and the registry's purposes (module contract, rule 20)."""
 from django.utils.translation import gettext_lazy as _
 
-from jiceng.core.modules import ApiMount, Module, Purpose, RoleDef, UrlMount
+from jiceng.core.modules import ApiMount, Job, Module, Purpose, RoleDef, UrlMount
 
 from .models import Role
 from .scope import OWN_ROWS_PURPOSES, PURPOSE_ROLES
@@ -33,4 +33,6 @@ module = Module(
     purposes={name: Purpose(frozenset(roles), own_rows=name in OWN_ROWS_PURPOSES)
               for name, roles in PURPOSE_ROLES.items()},
     audit_labels=_AUDIT_LABELS,
+    jobs=[Job("accounts.purge_login_failures", {"minute": "50"}, "jiceng.accounts.services:login_failures_purge",
+              label=_("每小时删除过期的登录失败记录"))],
 )

@@ -2,13 +2,14 @@
 with each module's router (jiceng/composition.py)."""
 from __future__ import annotations
 
+import math
 from functools import partial
 from typing import Annotated, Any
 
 from django.core.exceptions import RequestDataTooBig
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Schema
-from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import AuthenticationError, HttpError, Throttled
 from ninja.errors import ValidationError as NinjaValidationError
 from pydantic import BaseModel, Field, StringConstraints, WithJsonSchema
 
@@ -96,7 +97,7 @@ def api_create(*, auth) -> NinjaAPI:
     )
     for exc_class, handler in ((JicengError, on_domain_error), (NinjaValidationError, on_validation_error),
                                (AuthenticationError, on_auth_error), (RequestDataTooBig, on_too_big),
-                               (HttpError, on_http_error)):
+                               (Throttled, on_throttled), (HttpError, on_http_error)):
         api.add_exception_handler(exc_class, partial(handler, api))
     return api
 
@@ -107,7 +108,17 @@ def _error(api, request, status: int, detail: str, *, code: str, field: str | No
 
 
 def on_domain_error(api, request, exc: JicengError):
-    return api.create_response(request, exc.as_dict(), status=exc.status)
+    response = api.create_response(request, exc.as_dict(), status=exc.status)
+    retry_after = getattr(exc, "retry_after", None)
+    if retry_after:
+        response["Retry-After"] = str(retry_after)
+    return response
+
+
+def on_throttled(api, request, exc: Throttled):
+    """An operation's rate limit (``throttle=``); django-ninja adds ``Retry-After`` itself."""
+    wait = max(1, math.ceil(exc.wait or 1))
+    return _error(api, request, 429, _("请求过于频繁，请 %(s)d 秒后再试") % {"s": wait}, code="rate_limited")
 
 
 def on_validation_error(api, request, exc: NinjaValidationError):

@@ -42,6 +42,17 @@ class NotFoundError(JicengError):
         super().__init__(message or _("记录不存在或您无权访问"), code="not_found", **kw)
 
 
+class TooManyAttemptsError(JicengError):
+    """Refused for now, not for good: too many attempts; ``retry_after`` says in how many seconds to try again
+    (the API sends it as ``Retry-After``)."""
+
+    status = 429
+
+    def __init__(self, message: str = "", *, retry_after: int, code: str = "too_many_attempts", **kw):
+        self.retry_after = max(1, int(retry_after))
+        super().__init__(message, code=code, **kw)
+
+
 class PermissionDeniedError(JicengError):
     status = 403
 

@@ -283,7 +283,7 @@ class Builder:
             keys, tags = [], []
             for r, h, age, place, fam_size, leaf in meta:
                 for k in name_keys(r.name):
-                    keys.append(ResidentNameKey(resident_id=r.pk, key=k, org_path=r.org_path))
+                    keys.append(ResidentNameKey(resident_id=r.pk, key=k.key, kind=k.kind, org_path=r.org_path))
                 t = set()
                 if age >= 80:
                     t.add(SpecialGroup.ELDERLY)

@@ -12,6 +12,8 @@ from django.utils.translation import gettext_lazy as _
 
 from jiceng.core.scope import ScopedQuerySet
 
+from .search import KEY_FULL, KEY_INITIALS, KEY_SURNAME
+
 
 class Gender(models.TextChoices):
     MALE = "M", _("男")
@@ -167,14 +169,22 @@ class ResidentTag(models.Model):
 
 
 class ResidentNameKey(models.Model):
-    """A pinyin spelling of a resident's name (全拼或首字母), one row per reading, for prefix search.
+    """A pinyin spelling of a resident's name (全拼、首字母或姓氏读音), one row per spelling, for prefix search.
 
-    Heteronymous surnames get a row per reading, so "zxm" and "cxm" both find 曾小明.
+    The surname is read as a surname (曾小明: zengxiaoming, zxm, surname zeng) and, where its common
+    reading differs, that reading too (cengxiaoming, cxm), so "zxm" and "cxm" both find 曾小明; an exact
+    match of the full name, then of the surname reading, ranks before a prefix (``search.name_keys``).
     """
+
+    class Kind(models.IntegerChoices):
+        FULL = KEY_FULL, _("全拼")
+        SURNAME = KEY_SURNAME, _("姓氏读音")
+        INITIALS = KEY_INITIALS, _("首字母")
 
     resident = models.ForeignKey(Resident, on_delete=models.CASCADE, related_name="name_keys",
                                  db_index=False)  # resident_namekey_unique leads with it
     key = models.CharField(max_length=64)
+    kind = models.PositiveSmallIntegerField(choices=Kind.choices, default=Kind.FULL)
     org_path = models.CharField(max_length=255)
 
     class Meta:

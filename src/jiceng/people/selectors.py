@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from django.db import connection
-from django.db.models import Count, Exists, Min, OuterRef, Prefetch, Q, Value
+from django.db.models import Case, Count, Exists, Min, OuterRef, Prefetch, Q, Value, When
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Concat
 
 from jiceng.core.errors import NotFoundError
@@ -18,21 +19,26 @@ MIN_SUFFIX_DIGITS = 4
 # A pinyin search returns at most this many residents (three pages; the list then says "more than 60,
 # narrow it"): initials find a person, they are not for browsing a street.
 PINYIN_WINDOW = 60
+# The rank of a pinyin match that is a prefix only (exact matches rank by ResidentNameKey.kind: 0-2).
+NO_EXACT_MATCH = 3
 
 
 def _pinyin_candidates(user, value: str, *, org_path: str = "", purpose: str = "view"):
-    """Residents whose pinyin keys start with ``value``, the first ``PINYIN_WINDOW`` in key order.
+    """Residents with a pinyin key equal to ``value`` (at most a window of them: a resident has one row
+    per key) or starting with it (the first ``PINYIN_WINDOW`` in key order), as a condition on ``pk``.
 
-    Walks the key index in (key, resident) order, scoped, and stops: a resident has at most
-    ``MAX_KEYS * 2`` keys, so that many times the window always holds the first window of residents.
-    Without the bound, a one-letter search over a street walked 700,000 residents (4 s).
+    Both walk the key index in (key, resident) order, scoped, and stop: a resident has at most
+    ``MAX_ROWS_PER_NAME`` keys, so that many times the window always holds the first window of residents.
+    Without the bound, a one-letter search over a street walked 700,000 residents (4 s). The exact
+    matches are fetched on their own because the prefix window may end before them ("shang..." keys
+    sort before "shanzhi"), and they rank first.
     """
     from jiceng.accounts.scope import scope_for
     from jiceng.core.scope import _paths_q
 
-    from .search import MAX_KEYS
+    from .search import MAX_ROWS_PER_NAME
 
-    keys = ResidentNameKey.objects.filter(key__startswith=value)
+    keys = ResidentNameKey.objects.all()
     scope = scope_for(user, purpose=purpose)
     if not scope.everything:
         visible = _paths_q("org_path", list(scope.paths)) if scope.paths else Q(pk__in=[])
@@ -41,7 +47,29 @@ def _pinyin_candidates(user, value: str, *, org_path: str = "", purpose: str = "
         keys = keys.filter(visible)
     if org_path:
         keys = keys.filter(org_path__startswith=org_path)
-    return keys.order_by("key", "resident_id").values("resident_id")[: MAX_KEYS * 2 * (PINYIN_WINDOW + 1)]
+    exact = keys.filter(key=value).order_by("key", "resident_id").values("resident_id")[: PINYIN_WINDOW + 1]
+    prefix = (keys.filter(key__startswith=value).order_by("key", "resident_id")
+              .values("resident_id")[: MAX_ROWS_PER_NAME * (PINYIN_WINDOW + 1)])
+    # One IN over both lists: "pk IN (a) OR pk IN (b)" made PostgreSQL filter every resident in scope
+    # against two hashed subplans (a sequential scan of the street, 0.5-0.9 s) instead of fetching the
+    # few candidates by primary key.
+    db = keys.db
+    (sql_a, params_a), (sql_b, params_b) = (q.query.get_compiler(using=db).as_sql() for q in (exact, prefix))
+    return Q(pk__in=RawSQL(f"SELECT a.resident_id FROM ({sql_a}) a UNION ALL SELECT b.resident_id FROM ({sql_b}) b",
+                           (*params_a, *params_b)))
+
+
+def _pinyin_rank(value: str):
+    """How a resident matches pinyin ``value``: 0 the full name exactly, 1 the surname reading exactly,
+    2 the initials exactly, 3 a prefix only; and the smallest matching spelling of the whole name."""
+    from .search import KEY_SURNAME
+
+    matching = Q(name_keys__key__startswith=value)
+    return {
+        "match_rank": Min(Case(When(name_keys__key=value, then="name_keys__kind"), default=Value(NO_EXACT_MATCH)),
+                          filter=matching),
+        "match_key": Min("name_keys__key", filter=matching & ~Q(name_keys__kind=KEY_SURNAME)),
+    }
 
 
 def _int(value):
@@ -83,9 +111,9 @@ def resident_list(*, user, q: str = "", org_path: str = "", tag: str = "", statu
             # (the ORDER BY ... LIMIT trap: 0.7-0.9 s at 1,000,000 residents when it misjudges the count).
             ordering = [Concat("id_number_rev", Value("")), "id"]
         elif kind == QUERY_PINYIN:
-            qs = qs.filter(pk__in=_pinyin_candidates(user, value, org_path=org_path, purpose=purpose))
-            qs = qs.annotate(match_key=Min("name_keys__key", filter=Q(name_keys__key__startswith=value)))
-            ordering = ["match_key", "id"]
+            qs = qs.filter(_pinyin_candidates(user, value, org_path=org_path, purpose=purpose))
+            qs = qs.annotate(**_pinyin_rank(value))
+            ordering = ["match_rank", "match_key", "id"]
         elif kind == QUERY_NAME and value:
             qs = qs.filter(name_search__startswith=value)
             ordering = ["name_search", "id"]
@@ -123,7 +151,7 @@ def resident_page(*, user, q: str = "", org_path: str = "", tag: str = "", statu
     from jiceng.accounts.scope import scope_for
     from jiceng.orgs.models import OrgUnit
 
-    from .search import MAX_KEYS
+    from .search import KEY_SURNAME, MAX_ROWS_PER_NAME
 
     like = connection.operators["startswith"]          # "LIKE %s" (with ESCAPE on SQLite)
     contains = connection.operators["contains"]
@@ -183,13 +211,21 @@ def resident_page(*, user, q: str = "", org_path: str = "", tag: str = "", statu
             if org_path:
                 keys_where.append(f"k.org_path {like}")
                 keys_params.append(_like_prefix(org_path))
-            where.append("r.id IN (SELECT k.resident_id FROM people_residentnamekey k WHERE "
-                         + " AND ".join(keys_where) + " ORDER BY k.key, k.resident_id LIMIT %s)")
-            params += keys_params + [MAX_KEYS * 2 * (PINYIN_WINDOW + 1)]
-            select_extra = (f", (SELECT MIN(k2.key) FROM people_residentnamekey k2 WHERE k2.resident_id = r.id "
-                            f"AND k2.key {like}) AS match_key")
-            extra_params = [_like_prefix(value)]
-            order = "match_key, r.id"
+            exact_where = ["k.key = %s"] + keys_where[1:]
+            # Exact matches (one row per resident) and the prefix window, as in _pinyin_candidates.
+            # One IN over both lists (see _pinyin_candidates: an OR of two INs scanned the whole scope).
+            where.append("r.id IN (SELECT a.resident_id FROM (SELECT k.resident_id FROM people_residentnamekey k "
+                         "WHERE " + " AND ".join(exact_where) + " ORDER BY k.key, k.resident_id LIMIT %s) a "
+                         "UNION ALL SELECT b.resident_id FROM (SELECT k.resident_id FROM people_residentnamekey k "
+                         "WHERE " + " AND ".join(keys_where) + " ORDER BY k.key, k.resident_id LIMIT %s) b)")
+            params += ([value] + keys_params[1:] + [PINYIN_WINDOW + 1]
+                       + keys_params + [MAX_ROWS_PER_NAME * (PINYIN_WINDOW + 1)])
+            select_extra = (f", (SELECT MIN(CASE WHEN k2.key = %s THEN k2.kind ELSE {NO_EXACT_MATCH} END) "
+                            f"FROM people_residentnamekey k2 WHERE k2.resident_id = r.id AND k2.key {like}) AS match_rank"
+                            f", (SELECT MIN(k2.key) FROM people_residentnamekey k2 WHERE k2.resident_id = r.id "
+                            f"AND k2.key {like} AND k2.kind <> {KEY_SURNAME}) AS match_key")
+            extra_params = [value, _like_prefix(value), _like_prefix(value)]
+            order = "match_rank, match_key, r.id"
         elif kind == QUERY_NAME and value:
             where.append(f"r.name_search {like}")
             params.append(_like_prefix(value))

@@ -59,14 +59,15 @@ def _household_snapshot(h: Household) -> dict:
 
 
 def _sync_name_keys(resident: Resident) -> None:
-    keys = set(name_keys(resident.name))
-    existing = dict(ResidentNameKey.objects.filter(resident=resident).values_list("key", "org_path"))
-    stale = [k for k, path in existing.items() if k not in keys or path != resident.org_path]
+    keys = {k.key: (k.kind, resident.org_path) for k in name_keys(resident.name)}
+    existing = {key: (kind, path) for key, kind, path in
+                ResidentNameKey.objects.filter(resident=resident).values_list("key", "kind", "org_path")}
+    stale = [k for k, row in existing.items() if keys.get(k) != row]
     if stale:
         ResidentNameKey.objects.filter(resident=resident, key__in=stale).delete()
     ResidentNameKey.objects.bulk_create(
-        [ResidentNameKey(resident=resident, key=k, org_path=resident.org_path)
-         for k in keys if k not in existing or existing[k] != resident.org_path]
+        [ResidentNameKey(resident=resident, key=k, kind=kind, org_path=path)
+         for k, (kind, path) in keys.items() if existing.get(k) != (kind, path)]
     )
 
 

@@ -132,7 +132,8 @@ class ResidentImporter(Importer):
             self.res_writer = RowWriter(Resident, RESIDENT_INSERT_FIELDS)
             self.hh_writer = RowWriter(Household, ["number", "org_unit", "org_path", "address", "head"],
                                        copy=self.res_writer.copy)
-            self.key_writer = RowWriter(ResidentNameKey, ["resident", "key", "org_path"], copy=self.res_writer.copy)
+            self.key_writer = RowWriter(ResidentNameKey, ["resident", "key", "kind", "org_path"],
+                                        copy=self.res_writer.copy)
             self.tag_writer = RowWriter(ResidentTag, ["resident", "tag", "org_path"], copy=self.res_writer.copy)
             self.pipeline = CopyPipeline() if self.res_writer.copy else None
         first = self.sheet.first_row_number
@@ -443,7 +444,7 @@ class ResidentImporter(Importer):
         for r, pk, row in zip(creates, created_ids, rows, strict=True):
             path = row[3]
             for k in name_keys(r.name):
-                keys.append((pk, k, path))
+                keys.append((pk, k.key, k.kind, path))
             for t in sorted(set(r.tags)):
                 tags.append((pk, t, path))
             if r.relationship == Relationship.HEAD and row[0] and head_of.get(r.hh_number) != pk:
@@ -478,7 +479,7 @@ class ResidentImporter(Importer):
             for i in range(0, len(retagged), 2000):
                 ResidentTag.objects.filter(resident_id__in=retagged[i:i + 2000]).delete()
             for r, res, changes in updates:
-                keys.extend((res.pk, k, res.org_path) for k in name_keys(res.name))
+                keys.extend((res.pk, k.key, k.kind, res.org_path) for k in name_keys(res.name))
                 if "tags" in changes:
                     tags.extend((res.pk, t, res.org_path) for t in sorted(set(r.tags)))
                 if res.relationship == Relationship.HEAD and res.household_id:
