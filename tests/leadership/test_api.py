@@ -112,3 +112,18 @@ def test_cadre_records_through_the_api(site, api_login):
                     content_type="application/json")
     assert r.status_code == 200, r.content
     assert leader.get("/api/leadership/inspections?uncirculated=true").json() == []
+
+
+def test_a_commendation_thanks_a_cadre_of_the_unit(site, api_login):
+    from jiceng.people.models import Cadre
+
+    d = site.district
+    mine = Cadre.objects.create(name="李网格", gender="M", post="网格员", org_unit=d.grid_a1, org_path=d.grid_a1.path)
+    other = Cadre.objects.create(name="吴干部", gender="M", post="干部", org_unit=d.comm_b, org_path=d.comm_b.path)
+    staff = api_login(site.staff_a)
+    body = {"org_unit_id": d.comm_a.pk, "kind": "banner", "giver": "张大爷", "text": "为民解忧",
+            "received_on": "2026-11-02", "errand": "楼道漏水"}
+    r = staff.post("/api/leadership/commendations", {**body, "cadre_id": other.pk}, content_type="application/json")
+    assert r.status_code == 400 and r.json()["field"] == "cadre_id"
+    r = staff.post("/api/leadership/commendations", {**body, "cadre_id": mine.pk}, content_type="application/json")
+    assert r.status_code == 200 and r.json()["cadre_id"] == mine.pk

@@ -109,3 +109,20 @@ def test_each_register_exports_what_the_user_may_see(site, what):
         other = _client(site.staff_b).get("/leadership/export/teams.xlsx")
         body = b"".join(other.streaming_content) if other.streaming else other.content
         assert len(list(load_workbook(io.BytesIO(body)).active.values)) == 1
+
+
+def test_each_figure_opens_exactly_the_records_it_counts(site, people_cadres):
+    from jiceng.core.modules import registry
+
+    services.loan_record(actor=site.leader, cadre=people_cadres["周后备"], org_unit=site.district.comm_a,
+                         to_office="县农业农村局", reason="抽调", left_on="2026-04-01")
+    client = _client(site.leader)
+    home = client.get("/leadership/?year=2026").content.decode()
+    assert "/leadership/figures/loaned_out/?year=2026" in home
+    page = client.get("/leadership/figures/loaned_out/?year=2026").content.decode()
+    assert "周后备 → 县农业农村局" in page and "甲社区" in page
+    for code in registry.figures():
+        if code.startswith("leadership."):
+            assert client.get(f"/leadership/figures/{code[11:]}/?year=2026").status_code == 200
+    assert client.get("/leadership/figures/nothing/").status_code == 404
+    assert "周后备" not in _client(site.staff_b).get("/leadership/figures/loaned_out/?year=2026").content.decode()

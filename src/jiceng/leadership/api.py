@@ -142,6 +142,8 @@ class LeadershipObjectionDecisionIn(InputSchema):
 class LeadershipCommendationOut(Schema):
     id: int
     org_unit_id: int
+    cadre_id: int | None
+    report_id: int | None
     kind: str
     giver: str
     text: str
@@ -156,6 +158,7 @@ class LeadershipCommendationIn(InputSchema):
     text: Text = Field(..., max_length=300)
     errand: Text = Field("", max_length=200)
     received_on: dt.date
+    cadre_id: Id | None = None
     report_id: Id | None = None
 
 
@@ -391,10 +394,18 @@ def commendations(request, limit: int = Query(200, ge=1, le=1000)):
 @router.post("/commendations", response={200: LeadershipCommendationOut, **error_responses(400, 403, 404)},
              summary="登记锦旗或感谢信")
 def commendation_create(request, payload: LeadershipCommendationIn):
+    from jiceng.people.models import Cadre
+
     unit = org_unit_get_for_user(request.user, payload.org_unit_id, purpose="leadership_nominate")
+    cadre = None
+    if payload.cadre_id:
+        cadre = Cadre.objects.accessible_to(request.user, purpose="leadership_nominate").filter(
+            pk=payload.cadre_id).first()
+        if cadre is None:
+            raise JicengError("找不到该干部，或不在您的范围内", field="cadre_id")
     return services.commendation_record(actor=request.user, org_unit=unit, kind=payload.kind, giver=payload.giver,
                                         text=payload.text, errand=payload.errand, received_on=payload.received_on,
-                                        report_id=payload.report_id)
+                                        cadre=cadre, report_id=payload.report_id)
 
 
 # --------------------------------------------------------------------------- duty lists

@@ -69,15 +69,17 @@ class NominationForm(_Base):
 
 class CommendationForm(_Base):
     org_unit = forms.TypedChoiceField(label=_("受表扬单位"), coerce=int, empty_value=None)
+    cadre = forms.TypedChoiceField(label=_("受表扬干部（选填）"), coerce=int, empty_value=None, required=False)
     kind = forms.ChoiceField(label=_("类别"), choices=CommendationKind.choices)
     giver = forms.CharField(label=_("赠送人"), max_length=100)
     text = forms.CharField(label=_("内容"), max_length=300)
     errand = forms.CharField(label=_("所谢事项"), max_length=200, required=False)
     received_on = forms.DateField(label=_("收到日期"), **_DATE)
 
-    def __init__(self, *args, units=(), **kwargs):
+    def __init__(self, *args, units=(), cadres=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["org_unit"].choices = _choices(units)
+        self.fields["cadre"].choices = _choices(cadres, lambda c: f"{c.name}（{c.org_unit.name} · {c.post}）")
 
 
 class DraftForm(_Base):

@@ -6,6 +6,7 @@ app_name = "leadership"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("figures/<str:code>/", views.figure, name="figure"),
     path("teams/", views.teams, name="teams"),
     path("teams/<int:unit_id>/", views.team, name="team"),
     path("members/<int:pk>/action/", views.member_action, name="member_action"),

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 from jiceng.core.errors import JicengError, NotFoundError, PermissionDeniedError
 from jiceng.core.scope import AUTHORISED, scope_safe
 from jiceng.orgs.models import OrgUnit
-from jiceng.people.models import Resident
+from jiceng.people.models import Cadre, Resident
 from jiceng.web.actions import run_action
 from jiceng.web.forms import apply_error
 
@@ -62,7 +62,7 @@ def home(request):
     from jiceng.core.modules import Period, registry
     from jiceng.orgs.selectors import org_roots_for_user
 
-    year = timezone.localdate().year
+    year = _year(request)
     root = org_roots_for_user(user, purpose="leadership_view").first()
     figures = []
     if root is not None:
@@ -71,13 +71,48 @@ def home(request):
 
         for code, f in registry.figures().items():
             if code.startswith("leadership."):
-                figures.append((f, resolve(f.value)(root, period)))
+                figures.append((code, f, resolve(f.value)(root, period)))
     return render(request, "leadership/home.html", {
         "active": "home", "root": root, "year": year, "figures": figures,
         "selections": selectors.selection_list(user)[:6],
         "in_force": selectors.duty_lists(user, status=DutyListStatus.IN_FORCE),
         "refusals": selectors.refusals(user)[:5],
     })
+
+
+def _year(request) -> int:
+    try:
+        year = int(request.GET.get("year") or timezone.localdate().year)
+    except ValueError:
+        return timezone.localdate().year
+    return year if 2000 <= year <= 2100 else timezone.localdate().year
+
+
+@scope_safe
+@login_required
+def figure(request, code):
+    """One figure for the user's unit (or a unit below it) and a year, and exactly the records it counts."""
+    from jiceng.core.modules import Period, registry, resolve
+    from jiceng.orgs.selectors import org_roots_for_user
+
+    user = request.user
+    _need_view(user)
+    f = registry.figures().get(f"leadership.{code}")
+    if f is None:
+        raise NotFoundError()
+    unit = org_roots_for_user(user, purpose="leadership_view").first()
+    if request.GET.get("unit"):
+        unit = _unit(user, request.GET["unit"])
+    if unit is None:
+        raise NotFoundError()
+    year = _year(request)
+    period = Period.year(year)
+    value = resolve(f.value)(unit, period)
+    records = list(resolve(f.records)(unit, period)[:500])
+    names = dict(OrgUnit.objects.filter(path__in={r.org_path for r in records}).values_list("path", "name"))
+    return render(request, "leadership/figure.html", {
+        "active": "home", "figure": f, "code": code, "unit": unit, "year": year, "value": value,
+        "rows": [(names.get(r.org_path, ""), r) for r in records], "shown": len(records)})
 
 
 # --------------------------------------------------------------------------- teams
@@ -290,14 +325,20 @@ def commendations(request):
     user = request.user
     _need_view(user)
     units = list(OrgUnit.objects.accessible_to(user, purpose="leadership_nominate").order_by("path")[:500])
-    form = CommendationForm(request.POST or None, units=units, initial={"received_on": timezone.localdate()})
+    cadres = list(Cadre.objects.accessible_to(user, purpose="leadership_nominate").select_related("org_unit")
+                  .order_by("org_path", "name")[:800]) if units else []
+    form = CommendationForm(request.POST or None, units=units, cadres=cadres,
+                            initial={"received_on": timezone.localdate()})
     if request.method == "POST":
         def add(d):
             unit = next((u for u in units if u.pk == d["org_unit"]), None)
             if unit is None:
                 raise JicengError(_("请选择受表扬单位"), field="org_unit")
+            cadre = next((c for c in cadres if c.pk == d["cadre"]), None)
+            if d["cadre"] and cadre is None:
+                raise JicengError(_("选择的干部不在您的范围内"), field="cadre")
             services.commendation_record(actor=user, org_unit=unit, kind=d["kind"], giver=d["giver"], text=d["text"],
-                                         errand=d["errand"], received_on=d["received_on"])
+                                         errand=d["errand"], received_on=d["received_on"], cadre=cadre)
         response = _form_post(request, form, add, then="leadership:commendations", done=_("已登记"))
         if response:
             return response

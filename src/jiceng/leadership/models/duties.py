@@ -109,6 +109,9 @@ class PushDownApproval(models.Model):
         verbose_name = _("下派准入审批")
         ordering = ["-approved_at"]
 
+    def __str__(self) -> str:
+        return f"{self.item.code} → {self.subject}（至 {self.valid_until}）"
+
 
 class PushDownRefusal(models.Model):
     """A push-down the negative list refused: what, to whom, by whom, which item. Kept even though the
@@ -128,3 +131,6 @@ class PushDownRefusal(models.Model):
     class Meta:
         verbose_name = _("负面清单拦截")
         ordering = ["-at"]
+
+    def __str__(self) -> str:
+        return f"{self.item.code} {self.item.name}：{self.subject[:60]}"

@@ -137,6 +137,9 @@ class SelectionObjection(models.Model):
         verbose_name = _("公示异议")
         ordering = ["-filed_at"]
 
+    def __str__(self) -> str:
+        return f"{self.nomination.nominee_name}：{self.text[:40]}"
+
 
 class CommendationKind(models.TextChoices):
     BANNER = "banner", _("锦旗")
@@ -164,3 +167,6 @@ class Commendation(models.Model):
     class Meta:
         verbose_name = _("锦旗与感谢信")
         ordering = ["-received_on", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.received_on} {CommendationKind(self.kind).label}「{self.text}」（{self.giver}）"

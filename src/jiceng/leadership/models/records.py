@@ -50,6 +50,9 @@ class ReserveCadre(models.Model):
                                    name="leadership_reserve_not_own_mentor"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.cadre.name}（{self.since} 入库，{ReserveStatus(self.status).label}）"
+
 
 class PostingKind(models.TextChoices):
     FIRST_SECRETARY = "first_secretary", _("驻村第一书记")
@@ -80,6 +83,9 @@ class Posting(models.Model):
         verbose_name = _("派驻")
         ordering = ["org_path", "-starts_on"]
 
+    def __str__(self) -> str:
+        return f"{self.cadre.name} · {PostingKind(self.kind).label}（{self.starts_on} 起）"
+
 
 class ReviewRating(models.TextChoices):
     EXCELLENT = "excellent", _("优秀")
@@ -106,6 +112,9 @@ class PostingReview(models.Model):
         ordering = ["-reviewed_on"]
         constraints = [models.UniqueConstraint(fields=["posting", "period"], name="leadership_review_once")]
 
+    def __str__(self) -> str:
+        return f"{self.period}：{ReviewRating(self.rating).label}"
+
 
 class RankChangeKind(models.TextChoices):
     PROMOTED = "promoted", _("提拔")
@@ -131,6 +140,9 @@ class RankChange(models.Model):
         verbose_name = _("提拔晋升")
         ordering = ["-on"]
 
+    def __str__(self) -> str:
+        return f"{self.on} {self.cadre.name} {RankChangeKind(self.kind).label}：{self.to_post}"
+
 
 class Shadowing(models.Model):
     """A job-shadowing placement (跟岗学习): with whom, where, when, and what came of it."""
@@ -150,6 +162,9 @@ class Shadowing(models.Model):
         ordering = ["-starts_on"]
         constraints = [models.CheckConstraint(condition=Q(ends_on__gte=F("starts_on")),
                                               name="leadership_shadowing_dates")]
+
+    def __str__(self) -> str:
+        return f"{self.cadre.name} · {self.host}（{self.starts_on}—{self.ends_on}）"
 
 
 class Training(models.Model):
@@ -173,6 +188,9 @@ class Training(models.Model):
         verbose_name = _("教育培训")
         ordering = ["-starts_on"]
 
+    def __str__(self) -> str:
+        return f"{self.title}（{self.starts_on}—{self.ends_on}）"
+
 
 class TrainingAttendance(models.Model):
     training = models.ForeignKey(Training, on_delete=models.CASCADE, related_name="attendance")
@@ -186,6 +204,9 @@ class TrainingAttendance(models.Model):
     class Meta:
         verbose_name = _("参训")
         constraints = [models.UniqueConstraint(fields=["training", "cadre"], name="leadership_attendance_once")]
+
+    def __str__(self) -> str:
+        return f"{self.cadre.name} · {self.training.title}"
 
 
 class ContactPoint(models.Model):
@@ -206,6 +227,9 @@ class ContactPoint(models.Model):
         constraints = [models.UniqueConstraint(fields=["cadre", "org_unit"], condition=Q(until__isnull=True),
                                                name="leadership_contact_once")]
 
+    def __str__(self) -> str:
+        return f"{self.cadre.name} → {self.org_unit.name}"
+
 
 class ContactVisit(models.Model):
     contact = models.ForeignKey(ContactPoint, on_delete=models.CASCADE, related_name="visits")
@@ -219,6 +243,9 @@ class ContactVisit(models.Model):
     class Meta:
         verbose_name = _("联系走访")
         ordering = ["-on"]
+
+    def __str__(self) -> str:
+        return f"{self.on} {self.contact.cadre.name} → {self.contact.org_unit.name}：{self.note[:40]}"
 
 
 class LoanedStaff(models.Model):
@@ -239,6 +266,9 @@ class LoanedStaff(models.Model):
         ordering = ["-left_on"]
         constraints = [models.CheckConstraint(condition=Q(returned_on__isnull=True) | Q(returned_on__gte=F("left_on")),
                                               name="leadership_loan_dates")]
+
+    def __str__(self) -> str:
+        return f"{self.cadre.name} → {self.to_office}（{self.left_on} 起）"
 
 
 class PlaqueStatus(models.TextChoices):
@@ -266,6 +296,9 @@ class Plaque(models.Model):
         verbose_name = _("挂牌")
         ordering = ["org_path", "title"]
 
+    def __str__(self) -> str:
+        return f"{self.title}（{PlaqueStatus(self.status).label}）"
+
 
 class Inspection(models.Model):
     """An inspection visit (督导) to a unit, with its findings."""
@@ -282,6 +315,9 @@ class Inspection(models.Model):
     class Meta:
         verbose_name = _("督导")
         ordering = ["-on", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.on} {self.topic}（{self.inspectors}）"
 
 
 class InspectionFinding(models.Model):
@@ -300,6 +336,9 @@ class InspectionFinding(models.Model):
         verbose_name = _("督导发现问题")
         ordering = ["deadline", "id"]
 
+    def __str__(self) -> str:
+        return f"{self.text}（期限 {self.deadline}）"
+
 
 class Circular(models.Model):
     """A circular (通报) on findings not fixed by their deadline."""
@@ -317,6 +356,9 @@ class Circular(models.Model):
     class Meta:
         verbose_name = _("通报")
         ordering = ["-issued_on"]
+
+    def __str__(self) -> str:
+        return self.number
 
 
 class UpgradeOutcome(models.TextChoices):
@@ -346,3 +388,6 @@ class EducationUpgrade(models.Model):
         ordering = ["-enrolled_on"]
         constraints = [models.CheckConstraint(condition=Q(completed_on__isnull=True) | Q(completed_on__gte=F("enrolled_on")),
                                               name="leadership_upgrade_dates")]
+
+    def __str__(self) -> str:
+        return f"{self.cadre.name} · {self.programme}（{UpgradeOutcome(self.outcome).label}）"

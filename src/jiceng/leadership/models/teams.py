@@ -134,6 +134,9 @@ class Pledge(models.Model):
         verbose_name = _("换届承诺")
         ordering = ["term", "id"]
 
+    def __str__(self) -> str:
+        return f"{self.text}（{PledgeStatus(self.status).label}）"
+
 
 class AdjustmentKind(models.TextChoices):
     JOINED = "joined", _("补选/调入")
@@ -159,6 +162,9 @@ class TeamAdjustment(models.Model):
         verbose_name = _("班子调整")
         ordering = ["-on", "-id"]
 
+    def __str__(self) -> str:
+        return f"{self.on} {AdjustmentKind(self.kind).label}：{self.member.name}，{self.reason}"
+
 
 class ManagedUpDirection(models.TextChoices):
     POSITIVE = "positive", _("正向（激励）")
@@ -183,3 +189,6 @@ class ManagedUp(models.Model):
     class Meta:
         verbose_name = _("提级管理")
         ordering = ["-starts_on", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.member.name}（{ManagedUpDirection(self.direction).label}）：{self.reason}"
