@@ -11,7 +11,9 @@ from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, Throttled
 from ninja.errors import ValidationError as NinjaValidationError
-from pydantic import BaseModel, Field, StringConstraints, WithJsonSchema
+import datetime as _dt
+
+from pydantic import BaseModel, BeforeValidator, Field, StringConstraints, WithJsonSchema
 
 from jiceng.core.errors import JicengError
 
@@ -57,6 +59,19 @@ Text = Annotated[str, StringConstraints(pattern=r"^[^\x00]*$")]
 # A date in the query string, written YYYY-MM-DD (pydantic's lax date would take 0 as 1970-01-01); read it with
 # ``query_date``.
 DateText = Annotated[str, StringConstraints(pattern=r"^\d{4}-\d{2}-\d{2}$")]
+
+
+
+
+def _date_as_text(value):
+    """A body's date is written as text (YYYY-MM-DD); pydantic's lax date would take the number 0 as 1970-01-01."""
+    if isinstance(value, (str, _dt.date)):
+        return value
+    raise ValueError("日期应写作 YYYY-MM-DD")
+
+
+# A date in a request body, written YYYY-MM-DD (never a number).
+Day = Annotated[_dt.date, BeforeValidator(_date_as_text)]
 
 
 def query_date(value: str | None, field: str):

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from ninja import Field, Query, Router, Schema
 
-from jiceng.core.api import Id, InputSchema, OptionalId, Text, error_responses
+from jiceng.core.api import Day, Id, InputSchema, OptionalId, Text, error_responses
 from jiceng.core.errors import JicengError, NotFoundError
 
 from jiceng.orgs.selectors import org_unit_get_for_user
@@ -65,8 +65,8 @@ class LeadershipComparisonOut(Schema):
 class LeadershipTermIn(InputSchema):
     org_unit_id: Id
     number: int = Field(..., ge=1, le=1000)
-    elected_on: dt.date
-    ends_on: dt.date | None = None
+    elected_on: Day
+    ends_on: Day | None = None
     note: Text = Field("", max_length=2000)
 
 
@@ -75,7 +75,7 @@ class LeadershipMemberIn(InputSchema):
     party_post: PartyPost = PartyPost.NONE
     committee_post: CommitteePost = CommitteePost.NONE
     education: Education
-    joined_on: dt.date | None = None
+    joined_on: Day | None = None
     reason: Text = Field("", max_length=300)
 
 
@@ -157,7 +157,7 @@ class LeadershipCommendationIn(InputSchema):
     giver: Text = Field(..., max_length=100)
     text: Text = Field(..., max_length=300)
     errand: Text = Field("", max_length=200)
-    received_on: dt.date
+    received_on: Day
     cadre_id: Id | None = None
     report_id: Id | None = None
 
@@ -186,7 +186,7 @@ class LeadershipApprovalIn(InputSchema):
     org_unit_id: Id
     subject: Text = Field(..., max_length=200)
     reason: Text = Field(..., max_length=300)
-    valid_until: dt.date
+    valid_until: Day
 
 
 class LeadershipApprovalOut(Schema):
@@ -279,7 +279,7 @@ def term_comparison(request, term_id: Id):
 
 
 class LeadershipLeaveIn(InputSchema):
-    on: dt.date
+    on: Day
     reason: Text = Field(..., max_length=300)
 
 

@@ -7,7 +7,7 @@ import datetime as dt
 
 from ninja import Field, Query, Router, Schema
 
-from jiceng.core.api import Id, InputSchema, Text, error_responses
+from jiceng.core.api import Day, Id, InputSchema, Text, error_responses
 from jiceng.core.errors import JicengError, NotFoundError
 from jiceng.orgs.selectors import org_unit_get_for_user
 from jiceng.people.models import Cadre
@@ -62,7 +62,7 @@ class LeadershipReserveIn(InputSchema):
     org_unit_id: Id
     mentor_leader_id: Id
     mentor_secretary_id: Id
-    since: dt.date
+    since: Day
 
 
 @router.get("/reserves", response={200: list[LeadershipReserveOut], **error_responses()}, summary="后备干部")
@@ -96,11 +96,11 @@ class LeadershipPostingIn(InputSchema):
     cadre_id: Id
     kind: PostingKind
     org_unit_id: Id
-    starts_on: dt.date
+    starts_on: Day
     sent_by: Text = Field("", max_length=100)
 
 
-class LeadershipReviewIn(InputSchema):
+class LeadershipPostingReviewIn(InputSchema):
     period: Text = Field(..., max_length=30)
     rating: ReviewRating
     note: Text = Field("", max_length=300)
@@ -108,7 +108,7 @@ class LeadershipReviewIn(InputSchema):
 
 class LeadershipReplaceIn(InputSchema):
     new_cadre_id: Id
-    on: dt.date
+    on: Day
     reason: Text = Field(..., max_length=200)
 
 
@@ -127,7 +127,7 @@ def posting_create(request, payload: LeadershipPostingIn):
 
 @router.post("/postings/{posting_id}/reviews", response={200: dict, **error_responses(400, 403, 404)},
              summary="派驻干部考核")
-def posting_review(request, posting_id: Id, payload: LeadershipReviewIn):
+def posting_review(request, posting_id: Id, payload: LeadershipPostingReviewIn):
     r = services.posting_review(actor=request.user, posting=_get(Posting, request.user, posting_id),
                                 period=payload.period, rating=payload.rating, note=payload.note)
     return {"id": r.pk, "period": r.period, "rating": r.rating}
@@ -157,17 +157,22 @@ class LeadershipTrainingOut(Schema):
 class LeadershipTrainingIn(InputSchema):
     org_unit_id: Id
     title: Text = Field(..., max_length=100)
-    starts_on: dt.date
-    ends_on: dt.date
+    starts_on: Day
+    ends_on: Day
     hours: int = Field(0, ge=0, le=200)
     points_attended: int = Field(0, ge=0, le=200)
     points_absent: int = Field(0, ge=0, le=200)
     cadre_ids: list[Id] = []
 
 
+class LeadershipCertificateIn(InputSchema):
+    cadre_id: Id
+    number: Text = Field(..., max_length=50)
+
+
 class LeadershipTrainingCloseIn(InputSchema):
     attended_ids: list[Id]
-    certificates: dict[int, Text] = {}
+    certificates: list[LeadershipCertificateIn] = []
 
 
 @router.get("/trainings", response={200: list[LeadershipTrainingOut], **error_responses()}, summary="教育培训")
@@ -188,7 +193,8 @@ def training_create(request, payload: LeadershipTrainingIn):
              summary="培训结业（到课的加分、缺训的扣分，记入干部绩效积分）")
 def training_close(request, training_id: Id, payload: LeadershipTrainingCloseIn):
     return services.training_close(actor=request.user, training=_get(Training, request.user, training_id),
-                                   attended_ids=payload.attended_ids, certificates=payload.certificates)
+                                   attended_ids=payload.attended_ids,
+                                   certificates={c.cadre_id: c.number for c in payload.certificates})
 
 
 class LeadershipContactOut(Schema):
@@ -205,12 +211,12 @@ class LeadershipContactOut(Schema):
 class LeadershipContactIn(InputSchema):
     cadre_id: Id
     org_unit_id: Id
-    since: dt.date
+    since: Day
     every_days: int = Field(30, ge=1, le=366)
 
 
 class LeadershipVisitIn(InputSchema):
-    on: dt.date
+    on: Day
     note: Text = Field(..., max_length=300)
 
 
@@ -257,11 +263,11 @@ class LeadershipLoanIn(InputSchema):
     org_unit_id: Id
     to_office: Text = Field(..., max_length=100)
     reason: Text = Field(..., max_length=200)
-    left_on: dt.date
+    left_on: Day
 
 
 class LeadershipReturnIn(InputSchema):
-    returned_on: dt.date
+    returned_on: Day
 
 
 @router.get("/loans", response={200: list[LeadershipLoanOut], **error_responses()}, summary="借调人员")
@@ -304,7 +310,7 @@ class LeadershipPlaqueIn(InputSchema):
 
 
 class LeadershipPlaqueCheckIn(InputSchema):
-    on: dt.date
+    on: Day
     remove_ids: list[Id] = []
 
 
@@ -347,26 +353,26 @@ class LeadershipInspectionOut(Schema):
 
 class LeadershipFindingIn(InputSchema):
     text: Text = Field(..., max_length=300)
-    deadline: dt.date
+    deadline: Day
 
 
 class LeadershipInspectionIn(InputSchema):
     org_unit_id: Id
     topic: Text = Field(..., max_length=200)
-    on: dt.date
+    on: Day
     inspectors: Text = Field(..., max_length=200)
     findings: list[LeadershipFindingIn] = []
 
 
 class LeadershipFixIn(InputSchema):
-    fixed_on: dt.date
+    fixed_on: Day
     note: Text = Field(..., max_length=300)
 
 
 class LeadershipCircularIn(InputSchema):
     org_unit_id: Id
     number: Text = Field(..., max_length=50)
-    issued_on: dt.date
+    issued_on: Day
     text: Text = Field(..., max_length=4000)
     finding_ids: list[Id]
 
@@ -429,12 +435,12 @@ class LeadershipUpgradeIn(InputSchema):
     programme: Text = Field(..., max_length=150)
     from_education: Education
     target_education: Education
-    enrolled_on: dt.date
+    enrolled_on: Day
 
 
 class LeadershipUpgradeFinishIn(InputSchema):
     outcome: UpgradeOutcome
-    on: dt.date
+    on: Day
 
 
 @router.get("/upgrades", response={200: list[LeadershipUpgradeOut], **error_responses()}, summary="学历能力“双提升”")
