@@ -10,13 +10,11 @@ from django.utils import timezone
 from jiceng.core.modules import count_by_unit
 
 from .models import (
-    COLLEGE_EDUCATION, Commendation, ContactVisit, Inspection, InspectionFinding, LoanedStaff, ManagedUp, Nomination,
-    NominationStatus, PartyPost, Plaque, Pledge, PledgeStatus, Posting, PushDownRefusal, ReserveCadre, TeamAdjustment,
-    TeamMember, TrainingAttendance,
+    COLLEGE_EDUCATION, Commendation, ContactVisit, EducationUpgrade, Inspection, InspectionFinding, LoanedStaff,
+    ManagedUp, Nomination, NominationStatus, PartyPost, Plaque, Pledge, PledgeStatus, Posting, PushDownRefusal,
+    ReserveCadre, TeamAdjustment, TeamMember, TrainingAttendance, UpgradeOutcome,
 )
-from .models import EducationUpgrade, UpgradeOutcome
-
-YOUNG_AGE = 35
+from .services.teams import YOUNG_AGE
 
 
 def _moments(period) -> tuple[dt.datetime, dt.datetime]:

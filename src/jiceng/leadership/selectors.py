@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from django.db.models import Count, Q
 
-from jiceng.core.scope import AUTHORISED
 from jiceng.orgs.models import OrgUnit, OrgUnitKind
 
 from .models import (
@@ -110,4 +109,3 @@ def honours_of_unit(unit):
 
 UNIT_KINDS_NOMINATED = (OrgUnitKind.GRID, OrgUnitKind.COMMUNITY, OrgUnitKind.VILLAGE, OrgUnitKind.COMPOUND,
                         OrgUnitKind.BUILDING, OrgUnitKind.VILLAGER_GROUP, OrgUnitKind.RELOCATION_SITE)
-AUTH = AUTHORISED
