@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "jiceng.cadre",
     "jiceng.duty",
     "jiceng.leadership",
+    "jiceng.assets",
     "jiceng.web",
     "jiceng",  # the composition root: assembles what the modules above register (jiceng/composition.py)
 ]

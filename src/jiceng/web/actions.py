@@ -34,3 +34,22 @@ def run_action(request, handler: Handler | None, *, then: str | tuple, done: str
         if message:
             messages.success(request, message)
     return redirect(*then) if isinstance(then, tuple) else redirect(then)
+
+
+def form_post(request, form, call, *, then, done: str):
+    """Validate a posted form and call one service with its cleaned data: done, back to ``then`` (a URL, a URL
+    name, or a URL name followed by its arguments) with ``done`` said; refused, ``None``, and the form carries
+    each reason next to its field (the page renders it again)."""
+    from jiceng.web.forms import apply_error
+
+    if form.is_valid():
+        try:
+            result = call(form.cleaned_data)
+        except JicengError as exc:
+            apply_error(form, exc)
+        else:
+            messages.success(request, done)
+            if callable(then):
+                return redirect(then(result))
+            return redirect(*then) if isinstance(then, tuple) else redirect(then)
+    return None
