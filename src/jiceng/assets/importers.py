@@ -14,7 +14,7 @@ from jiceng.imports.spec import Column, KindSpec, unit_code_aliases
 from . import permissions
 from .models import AreaUnit, Asset, AssetCategory, AssetKind, AssetStatus
 from .services.common import ECONOMY_UNIT_KINDS
-from .services.register import _clean
+from .services.register import CATEGORY_KINDS, _clean
 
 ASSET_SPEC = KindSpec("assets", gettext_lazy("集体资产台账"), (
     Column("unit_code", "村（社区）代码", True, unit_code_aliases("村", "社区", "村社区", "村（社区）", "单位"),
@@ -102,10 +102,20 @@ class AssetImporter(Importer):
                       "acquired_on": self.cell(row, "acquired_on") or None}
             if values["area"] and not values["area_unit"]:
                 values["area_unit"] = AreaUnit.SQUARE_METRE
+            # Every reason for the row at once: a word not understood (reported above) stands in as a valid one
+            # while the rest of the row is checked, and its own field's complaints are not repeated.
+            unknown = {k for k in ("category", "kind", "status") if values[k] is None}
+            if values["kind"] is None:
+                values["kind"] = next(iter(CATEGORY_KINDS[AssetCategory(values["category"] or "asset")]))
+            if values["category"] is None:
+                values["category"] = next(c for c, kinds in CATEGORY_KINDS.items() if values["kind"] in kinds)
+            if values["status"] is None:
+                values["status"] = AssetStatus.IN_USE
             errors = ErrorCollector()
-            if values["category"] is not None and values["kind"] is not None and values["status"] is not None:
-                clean = _clean(values, errors)
-            else:
+            clean = _clean(values, errors)
+            for field in unknown:
+                errors.errors.pop(field, None)
+            if unknown:
                 clean = None
             for field, messages in errors.errors.items():
                 key = field if field in self.index or any(c.key == field for c in self.spec.columns) else "code"

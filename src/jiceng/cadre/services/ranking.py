@@ -143,7 +143,8 @@ def ranking_compute(scheme, period: Period, *, units=None) -> list[dict]:
                 raw[u.pk] = (n, None, Fraction(n))
             else:
                 d = dens.get(u.pk, 0)
-                raw[u.pk] = (n, d, Fraction(n, d) if d else None)
+                # Fraction(n) / Fraction(d), not Fraction(n, d): a figure in yuan is a Decimal, not a Rational
+                raw[u.pk] = (n, d, Fraction(n) / Fraction(d) if d else None)
         present = [v for _n, _d, v in raw.values() if v is not None]
         lo, hi = (min(present), max(present)) if present else (0, 0)
         for u in units:
