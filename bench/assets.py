@@ -30,6 +30,7 @@ pair is timed alternately, ``--rounds`` times, and the medians compared. Target:
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import sys
 import time
@@ -248,6 +249,18 @@ def main() -> int:
         results.append(("income_by_unit(superuser, year)",
                         *timed(lambda: income_by_unit(admin, year), args.rounds,
                                lambda: raw_sums(conn, RAW_INCOME_PAGE, params))))
+        # Where the selector's time goes: its statements, their time in the database, the rest in Python.
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        with CaptureQueriesContext(connection) as ctx:
+            t = time.perf_counter()
+            income_by_unit(admin, year)
+            whole = (time.perf_counter() - t) * 1000
+        in_db = sum(float(q["time"]) for q in ctx.captured_queries) * 1000
+        breakdown = (f"income_by_unit: {len(ctx.captured_queries)} statements (units, income by unit and kind, "
+                     f"letters, site, settings), {in_db:.1f} ms of {whole:.1f} ms waiting on them, "
+                     f"{whole - in_db:.1f} ms in Python; raw SQL: 1 statement")
 
     log("")
     log("The fund entries carry placeholder hashes: this benchmark does not verify the hash chain.")
@@ -259,6 +272,8 @@ def main() -> int:
         ok = ok and ratio <= 2.0
         log(f"{label:44} {statistics.median(ours):8.1f} {statistics.median(base):8.1f} {ratio:5.2f}x"
             f"  {'PASS' if ratio <= 2.0 else 'FAIL'}")
+    log(breakdown)
+    log(f"load average while measuring: {' '.join(f'{x:.1f}' for x in os.getloadavg())} on {os.cpu_count()} CPUs")
     log(f"target: each within 2x of raw SQL: {'PASS' if ok else 'FAIL'}")
     return 0 if ok else 1
 
