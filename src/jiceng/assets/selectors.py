@@ -122,7 +122,7 @@ def project_totals(projects) -> dict:
 def income_by_unit(user, year: int) -> list[dict]:
     """Each village's (community's) collective income for a year by kind, against the site's thresholds (消薄)
     and its responsibility letter: one grouped query for the income, one for the letters."""
-    units = list(economy_units(user))
+    units = list(economy_units(user).only("id", "name", "path", "code", "kind"))
     if not units:
         return []
     amounts: dict[int, dict[str, Decimal]] = defaultdict(dict)
@@ -133,13 +133,15 @@ def income_by_unit(user, year: int) -> list[dict]:
     letters = {lt.org_unit_id: lt for lt in ResponsibilityLetter.objects.accessible_to(user, purpose=VIEW)
                .filter(year=year)}
     settings_by_site: dict[str, object] = {}
+    kinds = IncomeKind.values
     out = []
     for u in units:
-        site = u.path.split(".")[0] + "."
-        if site not in settings_by_site:
-            settings_by_site[site] = settings_for(site_of(u.path))
-        s = settings_by_site[site]
-        by_kind = {k: amounts[u.pk].get(k, ZERO) for k in IncomeKind.values}
+        site = u.path[: u.path.index(".") + 1]
+        s = settings_by_site.get(site)
+        if s is None:
+            s = settings_by_site[site] = settings_for(site_of(u.path))
+        mine = amounts.get(u.pk, {})
+        by_kind = {k: mine.get(k, ZERO) for k in kinds}
         total = sum(by_kind.values(), ZERO)
         operating = by_kind[IncomeKind.OPERATING]
         letter = letters.get(u.pk)
@@ -147,8 +149,7 @@ def income_by_unit(user, year: int) -> list[dict]:
             "unit": u, "by_kind": by_kind, "total": total, "operating": operating,
             "below_total": total < s.total_threshold, "below_operating": operating < s.operating_threshold,
             "letter": letter,
-            "letter_met": (letter is not None and total >= letter.target_total
-                           and operating >= letter.target_operating) if letter else None,
+            "letter_met": (total >= letter.target_total and operating >= letter.target_operating) if letter else None,
         })
     return out
 
