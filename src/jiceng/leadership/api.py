@@ -208,6 +208,30 @@ class LeadershipRefusalOut(Schema):
     at: dt.datetime
 
 
+class LeadershipRosterImportIn(InputSchema):
+    org_unit_id: Id
+    filename: Text = Field(..., max_length=255, description="原文件名（.xlsx、.xls、.ods 或 .csv）")
+    file_base64: str = Field(..., max_length=20_000_000, description="文件内容（Base64）")
+    dry_run: bool = Field(True, description="只检查不写入")
+
+
+class LeadershipRowErrorOut(Schema):
+    row: int
+    column: str
+    value: str
+    reason: str
+
+
+class LeadershipRosterImportOut(Schema):
+    dry_run: bool
+    ok: bool
+    total: int
+    created: int
+    updated: int
+    unchanged: int
+    errors: list[LeadershipRowErrorOut]
+
+
 def _term(user, term_id) -> Term:
     t = Term.objects.accessible_to(user, purpose="leadership_view").filter(pk=term_id).select_related("org_unit").first()
     if t is None:
@@ -249,6 +273,22 @@ def term_create(request, payload: LeadershipTermIn):
     unit = org_unit_get_for_user(request.user, payload.org_unit_id, purpose="leadership_manage")
     return services.term_create(actor=request.user, org_unit=unit, number=payload.number,
                                 elected_on=payload.elected_on, ends_on=payload.ends_on, note=payload.note)
+
+
+@router.post("/rosters/import", response={200: LeadershipRosterImportOut, **error_responses(400, 403, 404)},
+             summary="导入两委班子花名册（先检查、后导入；一行有错整个文件不导入）")
+def roster_import(request, payload: LeadershipRosterImportIn):
+    import base64
+    import binascii
+
+    unit = org_unit_get_for_user(request.user, payload.org_unit_id, purpose="leadership_manage")
+    try:
+        data = base64.b64decode(payload.file_base64, validate=True)
+    except (binascii.Error, ValueError):
+        raise JicengError("file_base64 不是有效的 Base64", field="file_base64") from None
+    result = services.roster_import(actor=request.user, org_unit=unit, filename=payload.filename, data=data,
+                                    dry_run=payload.dry_run)
+    return {**result.as_dict(), "errors": [e.as_dict() for e in result.errors]}
 
 
 @router.get("/terms/{term_id}/members", response={200: list[LeadershipMemberOut], **error_responses(404)},

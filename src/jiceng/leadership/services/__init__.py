@@ -9,7 +9,7 @@ from .selections import (  # noqa: F401
 )
 from .teams import (  # noqa: F401
     age_on, managed_up_end, managed_up_start, member_add, member_leave, pledge_add, pledge_check, previous_term,
-    secretaries_comparison, team_profile, term_comparison, term_create,
+    roster_import, secretaries_comparison, team_profile, term_comparison, term_create,
 )
 from .records import (  # noqa: F401
     circular_issue, contact_assign, contact_visit, contacts_with_due, finding_fix, inspection_record,

@@ -306,3 +306,15 @@ def secretaries_comparison(terms_now, terms_before) -> dict:
     now, before = team_profile(secretaries(terms_now)), team_profile(secretaries(terms_before))
     change = {k: (now[k] - before[k]) if now[k] is not None and before[k] is not None else None for k in now}
     return {"now": now, "previous": before, "change": change}
+
+
+# --------------------------------------------------------------------------- roster import
+
+def roster_import(*, actor, org_unit: OrgUnit, filename: str, data: bytes, dry_run: bool = True):
+    """Import a two-committee roster (两委班子花名册) for the units under ``org_unit`` through the import engine:
+    every row checked, all rows or none; ``dry_run`` checks without writing."""
+    from jiceng.imports.engine import import_file
+
+    if org_unit is None or not permissions.can_manage(actor, org_unit.path):
+        raise PermissionDeniedError()
+    return import_file(actor=actor, kind="team_members", filename=filename, data=data, root=org_unit, dry_run=dry_run)
