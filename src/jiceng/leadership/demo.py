@@ -2,7 +2,8 @@
 community (the new term younger and better educated, its secretaries a few years younger), pledges, an
 adjustment, a secretary under management one level up, a year of selections (red-flag branches awarded,
 pioneer posts in publicity with an objection waiting), banners and letters, the street's four lists in force
-with a task refused by the negative list and one let through by an approval."""
+with a task refused by the negative list and one let through by an approval, and the street's points rules for
+cadre records (reviews, visits, pledges, shadowing) so that those records post performance points."""
 from __future__ import annotations
 
 import datetime as dt
@@ -61,6 +62,13 @@ def build_leadership_demo(b, *, seed: int = 2026) -> dict:
     today = timezone.localdate()
     now = timezone.now()
     stats = {"teams": 0, "members": 0, "honours": 0, "refused": 0}
+    # The site's points for cadre records: reviews by grade, visits, pledges checked, shadowing completed.
+    from .services.rules import site_of
+
+    services.points_rules_update(actor=leader, site=site_of(b.street.path), review_excellent_points=5,
+                                 review_competent_points=3, review_basic_points=0, review_incompetent_points=-5,
+                                 contact_visit_points=1, pledge_kept_points=3, pledge_broken_points=-3,
+                                 shadowing_points=2)
     last_day, new_day = dt.date(today.year - 5, 3, 18), dt.date(today.year, 3, 18)
     if new_day > today:
         last_day, new_day = dt.date(today.year - 6, 3, 18), dt.date(today.year - 1, 3, 18)
@@ -172,6 +180,10 @@ def build_leadership_demo(b, *, seed: int = 2026) -> dict:
                                      received_on=today - dt.timedelta(days=10 * k + 3))
     stats["commendations"] = min(5, len(units))
     stats.update(_records(b, units, leader, rng, today, now))
+    from jiceng.cadre.models import PerformanceEntry
+
+    stats["record_points"] = PerformanceEntry.objects.unscoped("the demo counts the points cadre records posted").filter(
+        kind__in=["posting", "contact", "pledge", "shadowing"]).count()
     return stats
 
 
@@ -285,4 +297,5 @@ def demo_summary(m: dict) -> str:
             f"（1 条异议待核实）；锦旗、感谢信 {m['commendations']} 件；街道四张清单施行中，负面清单拦截下派 "
             f"{m['refused']} 次、准入审批 1 件；后备干部 {m.get('reserves', 0)} 名（“2+1”导师），驻村干部考核撤换 1 人，"
             f"培训参训 {m.get('trained', 0)} 人次，联系点 4 个（1 个逾期），借调 2 人（1 人返岗），清理挂牌 "
-            f"{m.get('plaques_cleared', 0)} 块，督导 2 次（1 次通报、1 次逾期未通报）。")
+            f"{m.get('plaques_cleared', 0)} 块，督导 2 次（1 次通报、1 次逾期未通报）；驻村考核、联系点走访、跟岗学习按街道积分规则"
+            f"记入干部绩效积分 {m.get('record_points', 0)} 笔。")

@@ -257,3 +257,17 @@ class UpgradeForm(_CadreChoices):
     from_education = forms.ChoiceField(label=_("原学历"), choices=[("", _("请选择…"))] + Education.choices)
     target_education = forms.ChoiceField(label=_("目标学历"), choices=[("", _("请选择…"))] + Education.choices)
     enrolled_on = forms.DateField(label=_("入学日期"), **_DATE)
+
+
+class PointsRulesForm(_Base):
+    """A site's points for cadre records (可为负数，0 表示不记分)."""
+
+    review_excellent_points = forms.IntegerField(label=_("驻村考核“优秀”"), min_value=-100, max_value=100)
+    review_competent_points = forms.IntegerField(label=_("驻村考核“称职”"), min_value=-100, max_value=100)
+    review_basic_points = forms.IntegerField(label=_("驻村考核“基本称职”"), min_value=-100, max_value=100)
+    review_incompetent_points = forms.IntegerField(label=_("驻村考核“不称职”"), min_value=-100, max_value=100)
+    contact_visit_points = forms.IntegerField(label=_("联系点走访一次"), min_value=-100, max_value=100)
+    pledge_kept_points = forms.IntegerField(label=_("换届承诺已兑现"), min_value=-100, max_value=100)
+    pledge_broken_points = forms.IntegerField(label=_("换届承诺未兑现"), min_value=-100, max_value=100)
+    shadowing_points = forms.IntegerField(label=_("完成跟岗学习"), min_value=-100, max_value=100)
+

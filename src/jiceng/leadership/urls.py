@@ -31,4 +31,5 @@ urlpatterns = [
     path("inspections/", views_records.inspections, name="inspections"),
     path("inspections/action/", views_records.inspection_action, name="inspection_action"),
     path("export/<str:what>.xlsx", views_records.export, name="export"),
+    path("rules/", views_records.rules, name="rules"),
 ]

@@ -17,3 +17,5 @@ from .records import (  # noqa: F401
     posting_review, posting_replace, posting_start, rank_change_record, reserve_add, reserve_close, shadowing_record,
     training_close, training_create, upgrade_enrol, upgrade_finish,
 )
+from .rules import record_points, rules_for as points_rules_for, rules_update as points_rules_update  # noqa: F401
+from .records import shadowing_points_due  # noqa: F401
