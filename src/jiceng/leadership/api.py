@@ -486,6 +486,82 @@ def refusals(request, limit: int = Query(200, ge=1, le=1000)):
 
 
 
+# --------------------------------------------------------------------------- certificate requests
+
+class LeadershipCertificateIn(InputSchema):
+    org_unit_id: Id
+    requester: Text = Field(..., max_length=100, description="索要单位（部门）")
+    title: Text = Field(..., max_length=100, description="证明事项")
+    reason: Text = Field(..., max_length=300, description="索要事由")
+    requested_on: Day
+    resident_id: Id | None = Field(None, description="涉及居民（可选）")
+
+
+class LeadershipCertificateAnswerIn(InputSchema):
+    issued: bool = Field(..., description="true 已出具；false 不予出具（须写明理由）")
+    note: Text = Field("", max_length=300)
+    on: Day | None = None
+
+
+class LeadershipCertificateOut(Schema):
+    id: int
+    org_unit_id: int
+    requester: str
+    title: str
+    resident_id: int | None
+    resident_name: str = Field(..., description="无权查看个人信息时为脱敏姓名")
+    reason: str
+    requested_on: dt.date
+    answer: str
+    answer_note: str
+    answered_on: dt.date | None
+    approval_id: int | None
+
+
+def _certificate_out(user, r) -> dict:
+    return {"id": r.pk, "org_unit_id": r.org_unit_id, "requester": r.requester, "title": r.title,
+            "resident_id": r.resident_id, "resident_name": selectors.resident_shown(user, r.resident),
+            "reason": r.reason, "requested_on": r.requested_on, "answer": r.answer, "answer_note": r.answer_note,
+            "answered_on": r.answered_on, "approval_id": r.approval_id}
+
+
+@router.get("/certificate-requests", response={200: list[LeadershipCertificateOut], **error_responses(404)},
+            summary="证明事项索要登记（按村、社区）")
+def certificate_requests(request, org_unit_id: OptionalId = Query(None), answer: Text = Query("", max_length=10),
+                         limit: int = Query(200, ge=1, le=1000)):
+    unit = org_unit_get_for_user(request.user, org_unit_id, purpose="leadership_view") if org_unit_id else None
+    return [_certificate_out(request.user, r)
+            for r in selectors.certificate_requests(request.user, unit=unit, answer=answer)[:limit]]
+
+
+@router.post("/certificate-requests", response={200: LeadershipCertificateOut, **error_responses(400, 403, 404)},
+             summary="登记证明事项索要（负面清单事项被拦截并点明清单事项，除非已准入审批）")
+def certificate_request_create(request, payload: LeadershipCertificateIn):
+    unit = org_unit_get_for_user(request.user, payload.org_unit_id, purpose="leadership_nominate")
+    resident = None
+    if payload.resident_id:
+        resident = Resident.objects.accessible_to(request.user, purpose="leadership_nominate").filter(
+            pk=payload.resident_id).first()
+        if resident is None:
+            raise JicengError("找不到该居民，或不在您的范围内", field="resident_id")
+    r = services.certificate_request_record(actor=request.user, org_unit=unit, requester=payload.requester,
+                                            title=payload.title, reason=payload.reason,
+                                            requested_on=payload.requested_on, resident=resident)
+    return _certificate_out(request.user, r)
+
+
+@router.post("/certificate-requests/{request_id}/answer",
+             response={200: LeadershipCertificateOut, **error_responses(400, 403, 404)},
+             summary="答复证明事项（已出具，或不予出具并写明理由）")
+def certificate_request_answer(request, request_id: Id, payload: LeadershipCertificateAnswerIn):
+    r = selectors.certificate_request_get(request.user, request_id)
+    if r is None:
+        raise NotFoundError()
+    r = services.certificate_request_answer(actor=request.user, request=r, issued=payload.issued, note=payload.note,
+                                            on=payload.on)
+    return _certificate_out(request.user, r)
+
+
 def _mount_records() -> None:
     from .api_records import router as records_router
 

@@ -51,6 +51,8 @@ _AUDIT_LABELS = {
     "leadership.upgrade.enrolled": _("学历提升入学"),
     "leadership.upgrade.finished": _("学历提升结束"),
     "leadership.rules.updated": _("修改干部队伍积分规则"),
+    "leadership.certificate.requested": _("登记证明事项索要"),
+    "leadership.certificate.answered": _("答复证明事项"),
 }
 
 
@@ -88,6 +90,8 @@ module = Module(
         _figure("honours", _("评选表彰"), _("个")),
         _figure("commendations", _("收到锦旗、感谢信"), _("件")),
         _figure("negative_refusals", _("负面清单拦截下派"), _("次")),
+        _figure("certificate_requests", _("村（社区）收到证明事项索要"), _("件")),
+        _figure("certificate_refusals", _("负面清单拦截证明事项"), _("次")),
         _figure("reserves", _("新入库后备干部"), _("人")),
         _figure("replacements", _("撤换驻村干部"), _("人次")),
         _figure("trained", _("参训干部"), _("人次")),

@@ -19,3 +19,4 @@ from .records import (  # noqa: F401
 )
 from .rules import record_points, rules_for as points_rules_for, rules_update as points_rules_update  # noqa: F401
 from .records import shadowing_points_due  # noqa: F401
+from .certificates import certificate_request_answer, certificate_request_record  # noqa: F401
