@@ -240,7 +240,7 @@ def shadowing_points_due(*, today=None, now=None) -> int:
            .filter(ends_on__lte=today, points_posted_at__isnull=True).exclude(points=0).values_list("pk", flat=True))
     for pk in list(due):
         with transaction.atomic():
-            s = Shadowing.objects.unscoped(AUTHORISED).select_for_update().select_related("cadre").get(pk=pk)
+            s = Shadowing.objects.unscoped(AUTHORISED).select_for_update().get(pk=pk)
             if s.points_posted_at is None:
                 _shadowing_points_post(s, now=now)
                 done += 1

@@ -206,7 +206,7 @@ def pledge_check(*, actor, pledge: Pledge, kept: bool, note: str = "", on=None) 
     from .rules import record_points, rules_for_path
 
     with transaction.atomic():
-        p = Pledge.objects.unscoped(AUTHORISED).select_for_update().select_related("member").get(pk=pledge.pk)
+        p = Pledge.objects.unscoped(AUTHORISED).select_for_update().get(pk=pledge.pk)
         if p.status != PledgeStatus.OPEN:
             raise JicengError(_("该承诺已于 %(d)s 核实为“%(s)s”") % {"d": p.checked_on, "s": p.get_status_display()},
                               field="status", code="checked")
