@@ -176,3 +176,17 @@ def test_the_api_records_refuses_lists_and_answers(site, negative, api_login):
     assert other.get("/api/leadership/certificate-requests").json() == []
     assert other.post(f"/api/leadership/certificate-requests/{made['id']}/answer", {"issued": True},
                       content_type="application/json").status_code == 404
+
+
+def test_the_certificate_request_operations_have_their_own_schemas_in_the_openapi(client):
+    """Two request bodies of the same name (a training certificate's and a certificate request's) would leave one
+    operation documented with the other's fields."""
+    doc = client.get("/api/openapi.json").json()
+
+    def body_fields(path):
+        ref = doc["paths"][path]["post"]["requestBody"]["content"]["application/json"]["schema"]["$ref"]
+        return set(doc["components"]["schemas"][ref.rsplit("/", 1)[1]]["properties"])
+
+    assert body_fields("/api/leadership/certificate-requests") == {
+        "org_unit_id", "requester", "title", "reason", "requested_on", "resident_id"}
+    assert body_fields("/api/leadership/certificate-requests/{request_id}/answer") == {"issued", "note", "on"}

@@ -488,7 +488,7 @@ def refusals(request, limit: int = Query(200, ge=1, le=1000)):
 
 # --------------------------------------------------------------------------- certificate requests
 
-class LeadershipCertificateIn(InputSchema):
+class LeadershipCertificateRequestIn(InputSchema):
     org_unit_id: Id
     requester: Text = Field(..., max_length=100, description="索要单位（部门）")
     title: Text = Field(..., max_length=100, description="证明事项")
@@ -497,13 +497,13 @@ class LeadershipCertificateIn(InputSchema):
     resident_id: Id | None = Field(None, description="涉及居民（可选）")
 
 
-class LeadershipCertificateAnswerIn(InputSchema):
+class LeadershipCertificateRequestAnswerIn(InputSchema):
     issued: bool = Field(..., description="true 已出具；false 不予出具（须写明理由）")
     note: Text = Field("", max_length=300)
     on: Day | None = None
 
 
-class LeadershipCertificateOut(Schema):
+class LeadershipCertificateRequestOut(Schema):
     id: int
     org_unit_id: int
     requester: str
@@ -525,7 +525,7 @@ def _certificate_out(user, r) -> dict:
             "answered_on": r.answered_on, "approval_id": r.approval_id}
 
 
-@router.get("/certificate-requests", response={200: list[LeadershipCertificateOut], **error_responses(404)},
+@router.get("/certificate-requests", response={200: list[LeadershipCertificateRequestOut], **error_responses(404)},
             summary="证明事项索要登记（按村、社区）")
 def certificate_requests(request, org_unit_id: OptionalId = Query(None), answer: Text = Query("", max_length=10),
                          limit: int = Query(200, ge=1, le=1000)):
@@ -534,9 +534,10 @@ def certificate_requests(request, org_unit_id: OptionalId = Query(None), answer:
             for r in selectors.certificate_requests(request.user, unit=unit, answer=answer)[:limit]]
 
 
-@router.post("/certificate-requests", response={200: LeadershipCertificateOut, **error_responses(400, 403, 404)},
+@router.post("/certificate-requests",
+             response={200: LeadershipCertificateRequestOut, **error_responses(400, 403, 404)},
              summary="登记证明事项索要（负面清单事项被拦截并点明清单事项，除非已准入审批）")
-def certificate_request_create(request, payload: LeadershipCertificateIn):
+def certificate_request_create(request, payload: LeadershipCertificateRequestIn):
     unit = org_unit_get_for_user(request.user, payload.org_unit_id, purpose="leadership_nominate")
     resident = None
     if payload.resident_id:
@@ -551,9 +552,9 @@ def certificate_request_create(request, payload: LeadershipCertificateIn):
 
 
 @router.post("/certificate-requests/{request_id}/answer",
-             response={200: LeadershipCertificateOut, **error_responses(400, 403, 404)},
+             response={200: LeadershipCertificateRequestOut, **error_responses(400, 403, 404)},
              summary="答复证明事项（已出具，或不予出具并写明理由）")
-def certificate_request_answer(request, request_id: Id, payload: LeadershipCertificateAnswerIn):
+def certificate_request_answer(request, request_id: Id, payload: LeadershipCertificateRequestAnswerIn):
     r = selectors.certificate_request_get(request.user, request_id)
     if r is None:
         raise NotFoundError()
