@@ -4,8 +4,10 @@ the pages."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Annotated
 
 from ninja import Field, Query, Router, Schema
+from pydantic import StrictInt
 
 from jiceng.core.api import Day, Id, InputSchema, Text, error_responses
 from jiceng.core.errors import JicengError, NotFoundError
@@ -478,18 +480,19 @@ class LeadershipPointsRulesOut(Schema):
     shadowing_points: int
 
 
-_POINTS = Field(..., ge=-100, le=100)
+# A whole number of points, -100 to 100: true/false or "3" are not points.
+Points = Annotated[StrictInt, Field(ge=-100, le=100)]
 
 
 class LeadershipPointsRulesIn(InputSchema):
-    review_excellent_points: int = _POINTS
-    review_competent_points: int = _POINTS
-    review_basic_points: int = _POINTS
-    review_incompetent_points: int = _POINTS
-    contact_visit_points: int = _POINTS
-    pledge_kept_points: int = _POINTS
-    pledge_broken_points: int = _POINTS
-    shadowing_points: int = _POINTS
+    review_excellent_points: Points
+    review_competent_points: Points
+    review_basic_points: Points
+    review_incompetent_points: Points
+    contact_visit_points: Points
+    pledge_kept_points: Points
+    pledge_broken_points: Points
+    shadowing_points: Points
 
 
 def _site(user):
