@@ -196,7 +196,10 @@ def test_the_rules_page_and_api(site, client, api_login):
     assert got.status_code == 200 and got.json()["contact_visit_points"] == 7
     put = api.put("/api/leadership/points-rules", {**RULES, "pledge_broken_points": -3}, content_type="application/json")
     assert put.status_code == 200 and put.json()["pledge_broken_points"] == -3
-    for wrong in (False, "3", 101):
+    whole = api.put("/api/leadership/points-rules", {**RULES, "pledge_broken_points": -3, "shadowing_points": 4.0},
+                    content_type="application/json")
+    assert whole.status_code == 200 and whole.json()["shadowing_points"] == 4
+    for wrong in (False, "3", 101, 2.5):
         r = api.put("/api/leadership/points-rules", {**RULES, "shadowing_points": wrong}, content_type="application/json")
         assert r.status_code == 422, (wrong, r.status_code)
     assert LeadershipRules.objects.get().shadowing_points == RULES["shadowing_points"]

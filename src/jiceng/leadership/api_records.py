@@ -7,7 +7,7 @@ import datetime as dt
 from typing import Annotated
 
 from ninja import Field, Query, Router, Schema
-from pydantic import StrictInt
+from pydantic import BeforeValidator
 
 from jiceng.core.api import Day, Id, InputSchema, Text, error_responses
 from jiceng.core.errors import JicengError, NotFoundError
@@ -480,8 +480,15 @@ class LeadershipPointsRulesOut(Schema):
     shadowing_points: int
 
 
-# A whole number of points, -100 to 100: true/false or "3" are not points.
-Points = Annotated[StrictInt, Field(ge=-100, le=100)]
+def _whole_number(value):
+    """A JSON number (3, or 3.0): not true/false, not the text "3"."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ValueError("应为整数")
+    return value
+
+
+# A whole number of points, -100 to 100.
+Points = Annotated[int, Field(ge=-100, le=100), BeforeValidator(_whole_number)]
 
 
 class LeadershipPointsRulesIn(InputSchema):
