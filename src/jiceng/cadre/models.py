@@ -202,6 +202,10 @@ class PerformanceKind(models.TextChoices):
     MONITORING = "monitoring", _("监测走访")
     DUTY = "duty", _("坐班值班")
     TRAINING = "training", _("教育培训")
+    POSTING = "posting", _("驻村考核")
+    CONTACT = "contact", _("联系点走访")
+    PLEDGE = "pledge", _("换届承诺")
+    SHADOWING = "shadowing", _("跟岗学习")
     MANUAL = "manual", _("人工加减分")
     APPEAL = "appeal", _("申诉改正")
 

@@ -20,7 +20,7 @@ def _import_action_label(code: str):
 module = Module(
     label="imports",
     name=_("导入台账"),
-    urls=[UrlMount("imports/", "jiceng.imports.urls", allowed="jiceng.accounts.permissions:enters_registry")],
+    urls=[UrlMount("imports/", "jiceng.imports.urls", allowed="jiceng.imports.permissions:may_enter")],
     menu=[MenuEntry(_("导入台账"), "imports:upload", "jiceng.accounts.permissions:can_use_registry", group="more")],
     import_kinds=[ImportKind(code, spec.label, "jiceng.imports.engine:import_file") for code, spec in SPECS.items()],
     jobs=[Job("imports.purge_uploads", {"minute": "40", "hour": "3"}, "jiceng.imports.services:import_jobs_purge_due",

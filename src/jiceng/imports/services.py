@@ -17,10 +17,9 @@ from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from jiceng.accounts import permissions
 from jiceng.core.errors import JicengError, PermissionDeniedError
 
-from .engine import Cancelled, import_file
+from .engine import Cancelled, import_file, importable_kinds, may_import_kind
 from .models import ImportJob, ImportStatus
 from .spec import kind_specs
 
@@ -60,11 +59,13 @@ def import_job_create(*, actor, kind: str, filename: str, data: bytes | None = N
     ``upload`` (a Django UploadedFile, spooled to disk by Django when large) is copied to the upload
     folder a chunk at a time, so a file of hundreds of megabytes never sits in the web worker's
     memory; ``data`` (bytes) is stored the same way."""
-    if not permissions.can_change_people(actor):
+    if not importable_kinds(actor):
         raise PermissionDeniedError(_("您的角色不能导入数据"))
     if kind not in kind_specs():
         raise JicengError(_("未知的导入类型：%(k)s") % {"k": kind}, field="kind")
-    if root is not None and not permissions.can_change_path(actor, root.path):
+    if not may_import_kind(actor, kind):
+        raise JicengError(_("您的角色不能导入“%(k)s”") % {"k": kind_specs()[kind].label}, field="kind")
+    if root is not None and not may_import_kind(actor, kind, root):
         raise JicengError(_("“%(u)s”不在您的管辖范围内") % {"u": root.name}, field="root")
     from .tasks import import_job_run
 

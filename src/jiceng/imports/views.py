@@ -14,17 +14,16 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from jiceng.accounts import permissions
 from jiceng.core.errors import JicengError, NotFoundError, PermissionDeniedError
 from jiceng.core.scope import scope_safe
-from jiceng.orgs.selectors import org_unit_choices
 from jiceng.web.downloads import CSV, XLSX, xlsx_response
 from jiceng.web.forms import BootstrapMixin, apply_error
 
 from . import services
+from .engine import import_root_choices, importable_kinds, may_import_kind
 from .models import ImportJob
 from .readers import ACCEPTED_SUFFIXES, read_sheet, unsupported_file
-from .spec import kind_specs, spec_for
+from .spec import spec_for
 from .workbooks import error_csv_lines, template_xlsx, write_error_workbook
 
 MAX_UPLOAD = settings.IMPORT_MAX_UPLOAD  # a street's whole roll (~1,000,000 residents) is ~210 MB of CSV
@@ -38,9 +37,10 @@ class UploadForm(BootstrapMixin, forms.Form):
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["kind"].choices = [(k, s.label) for k, s in kind_specs().items()]
+        self.fields["kind"].choices = [(k, s.label) for k, s in importable_kinds(user).items()]
         self.fields["root"] = forms.ModelChoiceField(
-            queryset=org_unit_choices(user=user).exclude(kind__in=["building", "unit_floor"]), required=False,
+            queryset=import_root_choices(user).exclude(kind__in=["building", "unit_floor"]).order_by("path"),
+            required=False,
             label=gettext_lazy("只接受此单元下的数据（可选）"), empty_label=gettext_lazy("我的全部管辖范围"))
         self.order_fields(["kind", "file", "root", "simplify"])
 
@@ -61,9 +61,14 @@ def _job(request, pk) -> ImportJob:
 @scope_safe
 @login_required
 def upload(request):
-    if not permissions.can_change_people(request.user):
+    if not importable_kinds(request.user):
         raise PermissionDeniedError(_("您的角色不能导入数据"))
-    form = UploadForm(request.POST or None, request.FILES or None, user=request.user)
+    # A module's page links here with its kind and unit chosen (?kind=team_members&root=<unit>).
+    initial = {k: request.GET[k] for k in ("kind", "root") if request.GET.get(k)}
+    kind = request.POST.get("kind")
+    if request.method == "POST" and spec_for(kind or "") is not None and not may_import_kind(request.user, kind):
+        raise PermissionDeniedError(_("您的角色不能导入“%(k)s”") % {"k": spec_for(kind).label})
+    form = UploadForm(request.POST or None, request.FILES or None, user=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
         f = form.cleaned_data["file"]
         if f.size > MAX_UPLOAD:
@@ -78,7 +83,7 @@ def upload(request):
             else:
                 return redirect("imports:job", pk=job.pk)
     return render(request, "imports/upload.html", {
-        "form": form, "specs": kind_specs().values(),
+        "form": form, "specs": importable_kinds(request.user).values(),
         "jobs": ImportJob.objects.filter(actor=request.user).select_related("root")[:10]})
 
 

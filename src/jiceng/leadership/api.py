@@ -208,6 +208,30 @@ class LeadershipRefusalOut(Schema):
     at: dt.datetime
 
 
+class LeadershipRosterImportIn(InputSchema):
+    org_unit_id: Id
+    filename: Text = Field(..., max_length=255, description="原文件名（.xlsx、.xls、.ods 或 .csv）")
+    file_base64: str = Field(..., max_length=20_000_000, description="文件内容（Base64）")
+    dry_run: bool = Field(True, description="只检查不写入")
+
+
+class LeadershipRowErrorOut(Schema):
+    row: int
+    column: str
+    value: str
+    reason: str
+
+
+class LeadershipRosterImportOut(Schema):
+    dry_run: bool
+    ok: bool
+    total: int
+    created: int
+    updated: int
+    unchanged: int
+    errors: list[LeadershipRowErrorOut]
+
+
 def _term(user, term_id) -> Term:
     t = Term.objects.accessible_to(user, purpose="leadership_view").filter(pk=term_id).select_related("org_unit").first()
     if t is None:
@@ -249,6 +273,22 @@ def term_create(request, payload: LeadershipTermIn):
     unit = org_unit_get_for_user(request.user, payload.org_unit_id, purpose="leadership_manage")
     return services.term_create(actor=request.user, org_unit=unit, number=payload.number,
                                 elected_on=payload.elected_on, ends_on=payload.ends_on, note=payload.note)
+
+
+@router.post("/rosters/import", response={200: LeadershipRosterImportOut, **error_responses(400, 403, 404)},
+             summary="导入两委班子花名册（先检查、后导入；一行有错整个文件不导入）")
+def roster_import(request, payload: LeadershipRosterImportIn):
+    import base64
+    import binascii
+
+    unit = org_unit_get_for_user(request.user, payload.org_unit_id, purpose="leadership_manage")
+    try:
+        data = base64.b64decode(payload.file_base64, validate=True)
+    except (binascii.Error, ValueError):
+        raise JicengError("file_base64 不是有效的 Base64", field="file_base64") from None
+    result = services.roster_import(actor=request.user, org_unit=unit, filename=payload.filename, data=data,
+                                    dry_run=payload.dry_run)
+    return {**result.as_dict(), "errors": [e.as_dict() for e in result.errors]}
 
 
 @router.get("/terms/{term_id}/members", response={200: list[LeadershipMemberOut], **error_responses(404)},
@@ -444,6 +484,83 @@ def refusals(request, limit: int = Query(200, ge=1, le=1000)):
 
 
 
+
+
+# --------------------------------------------------------------------------- certificate requests
+
+class LeadershipCertificateRequestIn(InputSchema):
+    org_unit_id: Id
+    requester: Text = Field(..., max_length=100, description="索要单位（部门）")
+    title: Text = Field(..., max_length=100, description="证明事项")
+    reason: Text = Field(..., max_length=300, description="索要事由")
+    requested_on: Day
+    resident_id: Id | None = Field(None, description="涉及居民（可选）")
+
+
+class LeadershipCertificateRequestAnswerIn(InputSchema):
+    issued: bool = Field(..., description="true 已出具；false 不予出具（须写明理由）")
+    note: Text = Field("", max_length=300)
+    on: Day | None = None
+
+
+class LeadershipCertificateRequestOut(Schema):
+    id: int
+    org_unit_id: int
+    requester: str
+    title: str
+    resident_id: int | None
+    resident_name: str = Field(..., description="无权查看个人信息时为脱敏姓名")
+    reason: str
+    requested_on: dt.date
+    answer: str
+    answer_note: str
+    answered_on: dt.date | None
+    approval_id: int | None
+
+
+def _certificate_out(user, r) -> dict:
+    return {"id": r.pk, "org_unit_id": r.org_unit_id, "requester": r.requester, "title": r.title,
+            "resident_id": r.resident_id, "resident_name": selectors.resident_shown(user, r.resident),
+            "reason": r.reason, "requested_on": r.requested_on, "answer": r.answer, "answer_note": r.answer_note,
+            "answered_on": r.answered_on, "approval_id": r.approval_id}
+
+
+@router.get("/certificate-requests", response={200: list[LeadershipCertificateRequestOut], **error_responses(404)},
+            summary="证明事项索要登记（按村、社区）")
+def certificate_requests(request, org_unit_id: OptionalId = Query(None), answer: Text = Query("", max_length=10),
+                         limit: int = Query(200, ge=1, le=1000)):
+    unit = org_unit_get_for_user(request.user, org_unit_id, purpose="leadership_view") if org_unit_id else None
+    return [_certificate_out(request.user, r)
+            for r in selectors.certificate_requests(request.user, unit=unit, answer=answer)[:limit]]
+
+
+@router.post("/certificate-requests",
+             response={200: LeadershipCertificateRequestOut, **error_responses(400, 403, 404)},
+             summary="登记证明事项索要（负面清单事项被拦截并点明清单事项，除非已准入审批）")
+def certificate_request_create(request, payload: LeadershipCertificateRequestIn):
+    unit = org_unit_get_for_user(request.user, payload.org_unit_id, purpose="leadership_nominate")
+    resident = None
+    if payload.resident_id:
+        resident = Resident.objects.accessible_to(request.user, purpose="leadership_nominate").filter(
+            pk=payload.resident_id).first()
+        if resident is None:
+            raise JicengError("找不到该居民，或不在您的范围内", field="resident_id")
+    r = services.certificate_request_record(actor=request.user, org_unit=unit, requester=payload.requester,
+                                            title=payload.title, reason=payload.reason,
+                                            requested_on=payload.requested_on, resident=resident)
+    return _certificate_out(request.user, r)
+
+
+@router.post("/certificate-requests/{request_id}/answer",
+             response={200: LeadershipCertificateRequestOut, **error_responses(400, 403, 404)},
+             summary="答复证明事项（已出具，或不予出具并写明理由）")
+def certificate_request_answer(request, request_id: Id, payload: LeadershipCertificateRequestAnswerIn):
+    r = selectors.certificate_request_get(request.user, request_id)
+    if r is None:
+        raise NotFoundError()
+    r = services.certificate_request_answer(actor=request.user, request=r, issued=payload.issued, note=payload.note,
+                                            on=payload.on)
+    return _certificate_out(request.user, r)
 
 
 def _mount_records() -> None:

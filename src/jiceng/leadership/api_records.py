@@ -4,8 +4,10 @@ the pages."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Annotated
 
 from ninja import Field, Query, Router, Schema
+from pydantic import BeforeValidator
 
 from jiceng.core.api import Day, Id, InputSchema, Text, error_responses
 from jiceng.core.errors import JicengError, NotFoundError
@@ -461,3 +463,71 @@ def upgrade_create(request, payload: LeadershipUpgradeIn):
 def upgrade_finish(request, upgrade_id: Id, payload: LeadershipUpgradeFinishIn):
     return services.upgrade_finish(actor=request.user, upgrade=_get(EducationUpgrade, request.user, upgrade_id),
                                    outcome=payload.outcome, on=payload.on)
+
+
+# --------------------------------------------------------------------------- points rules
+
+class LeadershipPointsRulesOut(Schema):
+    site_id: int
+    site_name: str
+    review_excellent_points: int
+    review_competent_points: int
+    review_basic_points: int
+    review_incompetent_points: int
+    contact_visit_points: int
+    pledge_kept_points: int
+    pledge_broken_points: int
+    shadowing_points: int
+
+
+def _whole_number(value):
+    """A JSON number (3, or 3.0): not true/false, not the text "3"."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ValueError("应为整数")
+    return value
+
+
+# A whole number of points, -100 to 100.
+Points = Annotated[int, Field(ge=-100, le=100), BeforeValidator(_whole_number)]
+
+
+class LeadershipPointsRulesIn(InputSchema):
+    review_excellent_points: Points
+    review_competent_points: Points
+    review_basic_points: Points
+    review_incompetent_points: Points
+    contact_visit_points: Points
+    pledge_kept_points: Points
+    pledge_broken_points: Points
+    shadowing_points: Points
+
+
+def _site(user):
+    from jiceng.orgs.selectors import org_roots_for_user
+
+    from .services.rules import site_of
+
+    root = org_roots_for_user(user, purpose=VIEW).first()
+    if root is None:
+        raise NotFoundError()
+    return site_of(root.path)
+
+
+def _rules_out(site, rules) -> dict:
+    from .services.rules import RULE_FIELDS
+
+    return {"site_id": site.pk, "site_name": site.name, **{n: getattr(rules, n) for n in RULE_FIELDS}}
+
+
+@router.get("/points-rules", response={200: LeadershipPointsRulesOut, **error_responses(404)},
+            summary="干部队伍积分规则（驻村考核、联系点走访、换届承诺、跟岗学习；0 不记分）")
+def points_rules(request):
+    site = _site(request.user)
+    return _rules_out(site, services.points_rules_for(site))
+
+
+@router.put("/points-rules", response={200: LeadershipPointsRulesOut, **error_responses(400, 403, 404)},
+            summary="修改干部队伍积分规则（只影响此后登记的记录）")
+def points_rules_update(request, payload: LeadershipPointsRulesIn):
+    site = _site(request.user)
+    return _rules_out(site, services.points_rules_update(actor=request.user, site=site, **payload.model_dump()))

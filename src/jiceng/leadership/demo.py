@@ -2,7 +2,9 @@
 community (the new term younger and better educated, its secretaries a few years younger), pledges, an
 adjustment, a secretary under management one level up, a year of selections (red-flag branches awarded,
 pioneer posts in publicity with an objection waiting), banners and letters, the street's four lists in force
-with a task refused by the negative list and one let through by an approval."""
+with a task and a certificate request refused by the negative list and one of each let through by an approval,
+certificate requests answered by the villages, and the street's points rules for cadre records (reviews, visits,
+pledges, shadowing) so that those records post performance points."""
 from __future__ import annotations
 
 import datetime as dt
@@ -61,6 +63,13 @@ def build_leadership_demo(b, *, seed: int = 2026) -> dict:
     today = timezone.localdate()
     now = timezone.now()
     stats = {"teams": 0, "members": 0, "honours": 0, "refused": 0}
+    # The site's points for cadre records: reviews by grade, visits, pledges checked, shadowing completed.
+    from .services.rules import site_of
+
+    services.points_rules_update(actor=leader, site=site_of(b.street.path), review_excellent_points=5,
+                                 review_competent_points=3, review_basic_points=0, review_incompetent_points=-5,
+                                 contact_visit_points=1, pledge_kept_points=3, pledge_broken_points=-3,
+                                 shadowing_points=2)
     last_day, new_day = dt.date(today.year - 5, 3, 18), dt.date(today.year, 3, 18)
     if new_day > today:
         last_day, new_day = dt.date(today.year - 6, 3, 18), dt.date(today.year - 1, 3, 18)
@@ -138,6 +147,8 @@ def build_leadership_demo(b, *, seed: int = 2026) -> dict:
         cadre.task_add(actor=leader, task_list=tl, title="协助完成经济普查统计报表入户登记", org_unit=owner.org_unit,
                        owner=owner, due_at=now + dt.timedelta(days=20))
 
+    stats.update(_certificates(units, leader, lists["negative"], today))
+
     # Selections: red-flag branches (awarded), pioneer posts (in publicity, one objection waiting).
     branches = [g for g in OrgUnit.objects.filter(path__startswith=b.street.path, kind=OrgUnitKind.GRID)
                 .exclude(party_org_kind="").order_by("path")][:40]
@@ -172,7 +183,49 @@ def build_leadership_demo(b, *, seed: int = 2026) -> dict:
                                      received_on=today - dt.timedelta(days=10 * k + 3))
     stats["commendations"] = min(5, len(units))
     stats.update(_records(b, units, leader, rng, today, now))
+    from jiceng.cadre.models import PerformanceEntry
+
+    from .models import PushDownApproval
+
+    stats["approvals"] = PushDownApproval.objects.unscoped("the demo counts its approvals").count()
+    stats["record_points"] = PerformanceEntry.objects.unscoped("the demo counts the points cadre records posted").filter(
+        kind__in=["posting", "contact", "pledge", "shadowing"]).count()
     return stats
+
+
+def _certificates(units, leader, negative, today) -> dict:
+    """Certificate requests sent to villages and communities: issued, refused by the village, waiting; one on the
+    negative list refused before it was registered; one let through by an approval."""
+    found = {"certificates": 0, "certificates_refused": 0}
+    asks = [("县人力资源和社会保障局", "居住证明", "办理灵活就业人员社保登记", True, ""),
+            ("县市场监督管理局", "经营场所使用证明", "个体工商户登记", False, "房屋权属不清，村委会无法核实，请申请人提供不动产权证明"),
+            ("县教育局", "家庭经济困难证明", "学生资助认定", None, ""),
+            ("县医疗保障局", "居住证明", "异地就医备案", True, "")]
+    for k, unit in enumerate(units[:4]):
+        resident = Resident.objects.unscoped("the demo picks a resident a certificate is for").filter(
+            org_path__startswith=unit.path).order_by("id").first()
+        requester, title, reason, issued, note = asks[k]
+        r = services.certificate_request_record(actor=leader, org_unit=unit, requester=requester, title=title,
+                                                reason=reason, requested_on=today - dt.timedelta(days=12 - 2 * k),
+                                                resident=resident)
+        found["certificates"] += 1
+        if issued is not None:
+            services.certificate_request_answer(actor=leader, request=r, issued=issued, note=note,
+                                                on=today - dt.timedelta(days=9 - 2 * k))
+    if units:
+        try:
+            services.certificate_request_record(actor=leader, org_unit=units[0], requester="县公安局城关派出所",
+                                                title="无犯罪记录证明", reason="入职政审", requested_on=today)
+        except JicengError:
+            found["certificates_refused"] += 1
+        item = negative.items.filter(code="N-03").first()
+        if item is not None:
+            services.push_down_approve(actor=leader, item=item, org_unit=units[0], subject="亲属关系证明（继承公证）",
+                                       reason="公证处无其他途径核实继承人，限本案", valid_until=today + dt.timedelta(days=30))
+            services.certificate_request_record(actor=leader, org_unit=units[0], requester="县公证处",
+                                                title="亲属关系证明", reason="继承公证核实继承人", requested_on=today)
+            found["certificates"] += 1
+    return found
 
 
 def _records(b, units, leader, rng, today, now) -> dict:
@@ -283,6 +336,8 @@ def demo_summary(m: dict) -> str:
                f"35 岁以下 {c['now']['under_35']} 人，大专及以上 {c['now']['college']} 人")
     return (f"{m['teams']} 届两委班子、{m['members']} 名成员{sec}；红旗党支部 {m['honours']} 个已表彰，党员先锋岗公示中"
             f"（1 条异议待核实）；锦旗、感谢信 {m['commendations']} 件；街道四张清单施行中，负面清单拦截下派 "
-            f"{m['refused']} 次、准入审批 1 件；后备干部 {m.get('reserves', 0)} 名（“2+1”导师），驻村干部考核撤换 1 人，"
+            f"{m['refused']} 次、准入审批 {m.get('approvals', 1)} 件；后备干部 {m.get('reserves', 0)} 名（“2+1”导师），驻村干部考核撤换 1 人，"
             f"培训参训 {m.get('trained', 0)} 人次，联系点 4 个（1 个逾期），借调 2 人（1 人返岗），清理挂牌 "
-            f"{m.get('plaques_cleared', 0)} 块，督导 2 次（1 次通报、1 次逾期未通报）。")
+            f"{m.get('plaques_cleared', 0)} 块，督导 2 次（1 次通报、1 次逾期未通报）；驻村考核、联系点走访、跟岗学习按街道积分规则"
+            f"记入干部绩效积分 {m.get('record_points', 0)} 笔；证明事项索要登记 {m.get('certificates', 0)} 件，"
+            f"负面清单拦截证明事项 {m.get('certificates_refused', 0)} 次。")

@@ -10,7 +10,8 @@ from django.utils import timezone
 from jiceng.core.modules import count_by_unit
 
 from .models import (
-    COLLEGE_EDUCATION, Commendation, ContactVisit, EducationUpgrade, Inspection, InspectionFinding, LoanedStaff,
+    COLLEGE_EDUCATION, CertificateRequest, Commendation, ContactVisit, EducationUpgrade, Inspection, InspectionFinding,
+    LoanedStaff,
     ManagedUp, Nomination, NominationStatus, PartyPost, Plaque, Pledge, PledgeStatus, Posting, PushDownRefusal,
     ReserveCadre, TeamAdjustment, TeamMember, TrainingAttendance, UpgradeOutcome,
 )
@@ -44,6 +45,10 @@ FIGURES = {
                                         selection__awarded_at__lt=_moments(p)[1])),
     "commendations": (Commendation, lambda p: _days("received_on", p)),
     "negative_refusals": (PushDownRefusal, lambda p: Q(at__gte=_moments(p)[0], at__lt=_moments(p)[1])),
+    # Certificate requests registered in the period, and those the negative list refused (never registered).
+    "certificate_requests": (CertificateRequest, lambda p: _days("requested_on", p)),
+    "certificate_refusals": (PushDownRefusal, lambda p: Q(at__gte=_moments(p)[0], at__lt=_moments(p)[1],
+                                                          source_type="certificate")),
     "reserves": (ReserveCadre, lambda p: _days("since", p)),
     "replacements": (Posting, lambda p: _days("starts_on", p) & Q(replaces__isnull=False)),
     "trained": (TrainingAttendance, lambda p: _days("training__ends_on", p) & Q(attended=True)),

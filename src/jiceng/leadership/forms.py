@@ -257,3 +257,31 @@ class UpgradeForm(_CadreChoices):
     from_education = forms.ChoiceField(label=_("原学历"), choices=[("", _("请选择…"))] + Education.choices)
     target_education = forms.ChoiceField(label=_("目标学历"), choices=[("", _("请选择…"))] + Education.choices)
     enrolled_on = forms.DateField(label=_("入学日期"), **_DATE)
+
+
+class PointsRulesForm(_Base):
+    """A site's points for cadre records (可为负数，0 表示不记分)."""
+
+    review_excellent_points = forms.IntegerField(label=_("驻村考核“优秀”"), min_value=-100, max_value=100)
+    review_competent_points = forms.IntegerField(label=_("驻村考核“称职”"), min_value=-100, max_value=100)
+    review_basic_points = forms.IntegerField(label=_("驻村考核“基本称职”"), min_value=-100, max_value=100)
+    review_incompetent_points = forms.IntegerField(label=_("驻村考核“不称职”"), min_value=-100, max_value=100)
+    contact_visit_points = forms.IntegerField(label=_("联系点走访一次"), min_value=-100, max_value=100)
+    pledge_kept_points = forms.IntegerField(label=_("换届承诺已兑现"), min_value=-100, max_value=100)
+    pledge_broken_points = forms.IntegerField(label=_("换届承诺未兑现"), min_value=-100, max_value=100)
+    shadowing_points = forms.IntegerField(label=_("完成跟岗学习"), min_value=-100, max_value=100)
+
+
+class CertificateRequestForm(_Base):
+    """A certificate an office asks a village or community for (证明事项索要登记)."""
+
+    org_unit = forms.TypedChoiceField(label=_("村（社区）"), coerce=int, empty_value=None)
+    requester = forms.CharField(label=_("索要单位（部门）"), max_length=100)
+    title = forms.CharField(label=_("证明事项"), max_length=100, help_text=_("如：居住证明、无犯罪记录证明"))
+    resident_id_number = forms.CharField(label=_("涉及居民身份证号（可选）"), max_length=30, required=False)
+    reason = forms.CharField(label=_("索要事由"), max_length=300)
+    requested_on = forms.DateField(label=_("索要日期"), **_DATE)
+
+    def __init__(self, *args, units=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["org_unit"].choices = _choices(units)

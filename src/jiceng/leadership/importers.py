@@ -44,6 +44,7 @@ EDUCATION_WORDS = {**{str(label): value for value, label in Education.choices},
 
 class TeamMemberImporter(Importer):
     spec = TEAM_SPEC
+    scope_purpose = "leadership_manage"
 
     @classmethod
     def may_import(cls, actor) -> bool:

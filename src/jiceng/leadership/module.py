@@ -2,7 +2,7 @@
 from django.utils.translation import gettext_lazy as _
 
 from jiceng.core.modules import (
-    ApiMount, Check, DemoStep, Figure, ImportKind, MenuEntry, Module, Panel, Purpose, PublicNotice, UrlMount,
+    ApiMount, Check, DemoStep, Figure, ImportKind, Job, MenuEntry, Module, Panel, Purpose, PublicNotice, UrlMount,
 )
 
 from .figures import registered_figure
@@ -50,6 +50,9 @@ _AUDIT_LABELS = {
     "leadership.circular.issued": _("发布通报"),
     "leadership.upgrade.enrolled": _("学历提升入学"),
     "leadership.upgrade.finished": _("学历提升结束"),
+    "leadership.rules.updated": _("修改干部队伍积分规则"),
+    "leadership.certificate.requested": _("登记证明事项索要"),
+    "leadership.certificate.answered": _("答复证明事项"),
 }
 
 
@@ -74,6 +77,8 @@ module = Module(
     import_kinds=[ImportKind("team_members", _("两委班子成员"), "jiceng.imports.engine:import_file",
                              engine="jiceng.leadership.importers:TeamMemberImporter")],
     checks=[Check("push_down", "jiceng.leadership.services:push_down_check")],
+    jobs=[Job("leadership.shadowing_points", {"minute": "50", "hour": "1"},
+              "jiceng.leadership.services:shadowing_points_due", _("每天为已结束的跟岗学习按登记时的规则记分"))],
     figures=[
         _figure("members_elected", _("换届当选两委成员"), _("人")),
         _figure("members_under_35", _("当选时 35 岁以下成员"), _("人")),
@@ -85,6 +90,8 @@ module = Module(
         _figure("honours", _("评选表彰"), _("个")),
         _figure("commendations", _("收到锦旗、感谢信"), _("件")),
         _figure("negative_refusals", _("负面清单拦截下派"), _("次")),
+        _figure("certificate_requests", _("村（社区）收到证明事项索要"), _("件")),
+        _figure("certificate_refusals", _("负面清单拦截证明事项"), _("次")),
         _figure("reserves", _("新入库后备干部"), _("人")),
         _figure("replacements", _("撤换驻村干部"), _("人次")),
         _figure("trained", _("参训干部"), _("人次")),

@@ -6,7 +6,7 @@ from django.db.models import Count, Q
 from jiceng.orgs.models import OrgUnit, OrgUnitKind
 
 from .models import (
-    Commendation, DutyItem, DutyList, DutyListKind, DutyListStatus, Nomination, NominationStatus, PushDownApproval,
+    CertificateRequest, Commendation, DutyItem, DutyList, DutyListKind, DutyListStatus, Nomination, NominationStatus, PushDownApproval,
     PushDownRefusal, Selection, SelectionStatus, TeamMember, Term,
 )
 from .services.duties import LIST_LEVEL_KINDS
@@ -109,3 +109,36 @@ def honours_of_unit(unit):
 
 UNIT_KINDS_NOMINATED = (OrgUnitKind.GRID, OrgUnitKind.COMMUNITY, OrgUnitKind.VILLAGE, OrgUnitKind.COMPOUND,
                         OrgUnitKind.BUILDING, OrgUnitKind.VILLAGER_GROUP, OrgUnitKind.RELOCATION_SITE)
+
+
+def certificate_requests(user, *, unit=None, answer: str = ""):
+    """Certificate requests (证明事项) sent to the villages and communities in the user's view, per unit."""
+    qs = CertificateRequest.objects.accessible_to(user, purpose="leadership_view").select_related(
+        "org_unit", "resident", "approval__item")
+    if unit is not None:
+        qs = qs.filter(org_path__startswith=unit.path)
+    if answer:
+        qs = qs.filter(answer=answer)
+    return qs.order_by("org_path", "-requested_on", "-id")
+
+
+def certificate_request_get(user, pk):
+    return CertificateRequest.objects.accessible_to(user, purpose="leadership_view").filter(pk=pk).first()
+
+
+def certificate_refusals(user, *, unit=None):
+    """Certificate requests the negative list refused (they were never registered; the refusal is the record)."""
+    qs = refusals(user).filter(source_type="certificate")
+    if unit is not None:
+        qs = qs.filter(org_path__startswith=unit.path)
+    return qs
+
+
+def resident_shown(user, resident) -> str:
+    """A resident's name as this user may see it: in full where they see personal data, masked elsewhere."""
+    from jiceng.accounts.permissions import can_see_personal_data
+    from jiceng.core.masking import mask_name
+
+    if resident is None:
+        return ""
+    return resident.name if can_see_personal_data(user, resident.org_path) else mask_name(resident.name)

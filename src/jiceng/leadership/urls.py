@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_records
+from . import views, views_certificates, views_records
 
 app_name = "leadership"
 
@@ -19,6 +19,8 @@ urlpatterns = [
     path("duties/<int:pk>/", views.duty_list, name="duty_list"),
     path("duties/<int:pk>/action/", views.duty_list_action, name="duty_list_action"),
     path("push-downs/", views.push_downs, name="push_downs"),
+    path("certificates/", views_certificates.certificates, name="certificates"),
+    path("certificates/<int:pk>/answer/", views_certificates.certificate_answer, name="certificate_answer"),
     path("cadres/", views_records.cadres, name="cadres"),
     path("cadres/<str:kind>/<int:pk>/", views_records.cadre_action, name="cadre_action"),
     path("trainings/", views_records.trainings, name="trainings"),
@@ -31,4 +33,5 @@ urlpatterns = [
     path("inspections/", views_records.inspections, name="inspections"),
     path("inspections/action/", views_records.inspection_action, name="inspection_action"),
     path("export/<str:what>.xlsx", views_records.export, name="export"),
+    path("rules/", views_records.rules, name="rules"),
 ]

@@ -16,7 +16,7 @@ from jiceng.web.actions import run_action
 
 from . import permissions, services
 from .forms import (
-    ContactForm, InspectionForm, LoanForm, PlaqueForm, PostingForm, RankForm, ReserveForm, ShadowingForm, TrainingForm,
+    PointsRulesForm, ContactForm, InspectionForm, LoanForm, PlaqueForm, PostingForm, RankForm, ReserveForm, ShadowingForm, TrainingForm,
     UpgradeForm,
 )
 from .models import (
@@ -392,3 +392,43 @@ def export(request, what):
         audit_log(actor=user, action="leadership.exported", object_type="leadership", object_repr=f"{title} {len(rows)}",
                   after={"what": what, "rows": len(rows)})
     return xlsx_response(table_xlsx(title, header, rows), f"{title}.xlsx")
+
+
+# --------------------------------------------------------------------------- points rules
+
+@scope_safe
+@login_required
+def rules(request):
+    """The site's points for cadre records (干部队伍积分规则): read by whoever sees the module, changed by the
+    site's manager."""
+    from django.contrib import messages
+    from django.shortcuts import redirect
+
+    from jiceng.orgs.selectors import org_roots_for_user
+    from jiceng.web.forms import apply_error
+
+    from .services.rules import RULE_FIELDS, rules_for, site_of
+
+    user = request.user
+    _need_view(user)
+    root = org_roots_for_user(user, purpose=VIEW).first()
+    if root is None:
+        raise NotFoundError()
+    site = site_of(root.path)
+    manage = permissions.can_manage(user, site.path)
+    current = rules_for(site)
+    form = PointsRulesForm(request.POST or None, initial={n: getattr(current, n) for n in RULE_FIELDS})
+    if request.method == "POST":
+        if not manage:
+            raise PermissionDeniedError()
+        if form.is_valid():
+            try:
+                services.points_rules_update(actor=user, site=site, **form.cleaned_data)
+            except JicengError as exc:
+                apply_error(form, exc)
+            else:
+                messages.success(request, _("积分规则已保存，此后登记的记录按新规则记分"))
+                return redirect("leadership:rules")
+    return render(request, "leadership/rules.html", {
+        "active": "rules", "site": site, "form": form, "manage": manage, "current": current,
+        "rows": [(form[n].label, getattr(current, n)) for n in RULE_FIELDS]})

@@ -26,7 +26,7 @@ from .residents import RELATIONSHIP_WORDS, ResidentImporter
 
 __all__ = [
     "IMPORTERS", "RELATIONSHIP_WORDS", "Cancelled", "HouseholdImporter", "ImportResult", "Importer",
-    "OrgUnitImporter", "ResidentImporter", "RowError", "import_file",
+    "OrgUnitImporter", "ResidentImporter", "RowError", "import_file", "import_root_choices", "importable_kinds", "may_import_kind",
 ]
 
 IMPORTERS = {"org_units": OrgUnitImporter, "households": HouseholdImporter, "residents": ResidentImporter}
@@ -48,6 +48,34 @@ def importer_for(kind: str):
     if registered is not None and registered.engine is not None:
         return resolve(registered.engine)
     return None
+
+
+def may_import_kind(actor, kind: str, root: OrgUnit | None = None) -> bool:
+    """Whether the actor may import a kind (under ``root`` when given): each kind's importer decides, so a
+    module's kind follows that module's own purposes (a roster follows who manages teams)."""
+    if len(IMPORTERS) < len(SPECS):
+        _register_more()
+    importer_class = importer_for(kind)
+    if importer_class is None or not importer_class.may_import(actor):
+        return False
+    return root is None or importer_class.may_import_under(actor, root)
+
+
+def importable_kinds(actor) -> dict:
+    """The kinds (code → spec) the actor may import, in the order of the upload page."""
+    from ..spec import kind_specs
+
+    return {code: spec for code, spec in kind_specs().items() if may_import_kind(actor, code)}
+
+
+def import_root_choices(actor):
+    """The units the actor may name as a file's root: those in the scope of any kind they may import."""
+    from django.db.models import Q
+
+    q = Q(pk__in=[])
+    for purpose in sorted({importer_for(code).scope_purpose for code in importable_kinds(actor)}):
+        q |= Q(pk__in=OrgUnit.objects.accessible_to(actor, purpose=purpose).values("pk"))
+    return OrgUnit.objects.filter(q, is_active=True)
 
 
 def import_file(*, actor, kind: str, filename: str, data: bytes, root: OrgUnit | None = None, dry_run: bool = False,

@@ -84,6 +84,9 @@ class Importer:
         self._unit_checks: dict[tuple, tuple] = {}
 
     # -------------------------------------------------------------- who may import
+    # The scope purpose that bounds where this kind imports (the units offered as the file's root).
+    scope_purpose = "change"
+
     @classmethod
     def may_import(cls, actor) -> bool:
         """Whether the actor's roles import this kind at all (people data: those who change people)."""

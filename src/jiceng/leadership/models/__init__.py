@@ -12,3 +12,5 @@ from .duties import *  # noqa: F401,F403
 from .honours import *  # noqa: F401,F403
 from .teams import *  # noqa: F401,F403
 from .records import *  # noqa: F401,F403
+from .rules import *  # noqa: F401,F403
+from .certificates import *  # noqa: F401,F403

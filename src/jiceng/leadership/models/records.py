@@ -154,6 +154,9 @@ class Shadowing(models.Model):
     starts_on = models.DateField(_("开始日期"))
     ends_on = models.DateField(_("结束日期"))
     outcome = models.CharField(_("学习成果"), max_length=300, blank=True)
+    # The site's rule when the placement was recorded; posted once the placement is over.
+    points = models.IntegerField(_("完成后记分"), default=0)
+    points_posted_at = models.DateTimeField(null=True, blank=True)
 
     objects = ScopedQuerySet.as_manager()
 

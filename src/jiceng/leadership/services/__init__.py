@@ -9,7 +9,7 @@ from .selections import (  # noqa: F401
 )
 from .teams import (  # noqa: F401
     age_on, managed_up_end, managed_up_start, member_add, member_leave, pledge_add, pledge_check, previous_term,
-    secretaries_comparison, team_profile, term_comparison, term_create,
+    roster_import, secretaries_comparison, team_profile, term_comparison, term_create,
 )
 from .records import (  # noqa: F401
     circular_issue, contact_assign, contact_visit, contacts_with_due, finding_fix, inspection_record,
@@ -17,3 +17,6 @@ from .records import (  # noqa: F401
     posting_review, posting_replace, posting_start, rank_change_record, reserve_add, reserve_close, shadowing_record,
     training_close, training_create, upgrade_enrol, upgrade_finish,
 )
+from .rules import record_points, rules_for as points_rules_for, rules_update as points_rules_update  # noqa: F401
+from .records import shadowing_points_due  # noqa: F401
+from .certificates import certificate_request_answer, certificate_request_record  # noqa: F401

@@ -21,6 +21,7 @@ from ..models import (
     EducationUpgrade, Training, TrainingAttendance, UpgradeOutcome,
 )
 from ..models import Education
+from .rules import REVIEW_FIELD, record_points, rules_for_path
 from .teams import _date
 
 
@@ -126,13 +127,22 @@ def posting_review(*, actor, posting: Posting, period: str, rating: str, note: s
         errors.add("rating", _("请选择考核等次"))
     if rating == ReviewRating.INCOMPETENT and not (note or "").strip():
         errors.add("note", _("评为不称职请写明原因"))
+    reviewed_on = _date(reviewed_on, "reviewed_on", errors, _("考核日期"), required=False) or timezone.localdate()
     errors.raise_if_any()
+    from jiceng.cadre.models import PerformanceKind
+
     with transaction.atomic():
         if PostingReview.objects.unscoped(AUTHORISED).filter(posting=posting, period=period.strip()).exists():
             raise JicengError(_("该考核期已考核"), field="period")
         r = PostingReview.objects.create(posting=posting, org_path=posting.org_path, period=period.strip()[:30],
                                          rating=rating, note=(note or "").strip()[:300],
-                                         reviewed_on=reviewed_on or timezone.localdate(), reviewed_by=actor)
+                                         reviewed_on=reviewed_on, reviewed_by=actor)
+        # The site's rule for the grade, as it stands now, posted once with the review.
+        record_points(cadre=posting.cadre, amount=getattr(rules_for_path(posting.org_path), REVIEW_FIELD[rating]),
+                      on=reviewed_on, kind=PerformanceKind.POSTING,
+                      reason=_("驻村考核（%(p)s）：%(r)s") % {"p": r.period, "r": ReviewRating(rating).label},
+                      key=f"leadership.review:{r.pk}", source_type="leadership.posting_review", source_id=r.pk,
+                      actor=actor)
         audit_log(actor=actor, action="leadership.posting.reviewed", obj=r, object_repr=posting.cadre.name,
                   org_path=posting.org_path, after={"period": r.period, "rating": rating})
     return r
@@ -198,12 +208,43 @@ def shadowing_record(*, actor, cadre, host: str, starts_on, ends_on, place: str 
         errors.add("ends_on", _("结束日期早于开始日期"))
     errors.raise_if_any()
     with transaction.atomic():
+        # The site's rule as it stands now goes with the placement; it is posted once the placement is over.
         s = Shadowing.objects.create(cadre=cadre, org_path=cadre.org_path, host=host.strip()[:100],
                                      place=(place or "")[:100], starts_on=starts_on, ends_on=ends_on,
-                                     outcome=(outcome or "")[:300])
+                                     outcome=(outcome or "")[:300],
+                                     points=rules_for_path(cadre.org_path).shadowing_points)
         audit_log(actor=actor, action="leadership.shadowing.recorded", obj=s, object_repr=cadre.name,
-                  org_path=cadre.org_path, after={"host": s.host})
+                  org_path=cadre.org_path, after={"host": s.host, "points": s.points})
+        if s.ends_on <= timezone.localdate():
+            _shadowing_points_post(s, actor=actor)
     return s
+
+
+def _shadowing_points_post(shadowing: Shadowing, *, actor=None, now=None) -> None:
+    from jiceng.cadre.models import PerformanceKind
+
+    now = now or timezone.now()
+    record_points(cadre=shadowing.cadre, amount=shadowing.points, on=shadowing.ends_on, kind=PerformanceKind.SHADOWING,
+                  reason=_("完成跟岗学习：%(h)s") % {"h": shadowing.host}, key=f"leadership.shadowing:{shadowing.pk}",
+                  source_type="leadership.shadowing", source_id=shadowing.pk, actor=actor, now=now)
+    shadowing.points_posted_at = now
+    shadowing.save(update_fields=["points_posted_at"])
+
+
+def shadowing_points_due(*, today=None, now=None) -> int:
+    """The scheduler's daily pass: post the points of placements that ended since they were recorded (each once,
+    with the rule kept when it was recorded). Returns how many were posted."""
+    today = today or timezone.localdate()
+    done = 0
+    due = (Shadowing.objects.unscoped("the scheduler posts every site's finished placements")
+           .filter(ends_on__lte=today, points_posted_at__isnull=True).exclude(points=0).values_list("pk", flat=True))
+    for pk in list(due):
+        with transaction.atomic():
+            s = Shadowing.objects.unscoped(AUTHORISED).select_for_update().get(pk=pk)
+            if s.points_posted_at is None:
+                _shadowing_points_post(s, now=now)
+                done += 1
+    return done
 
 
 # --------------------------------------------------------------------------- trainings
@@ -310,9 +351,15 @@ def contact_visit(*, actor, contact: ContactPoint, on, note: str) -> ContactVisi
     if not (note or "").strip():
         errors.add("note", _("请填写走访情况"))
     errors.raise_if_any()
+    from jiceng.cadre.models import PerformanceKind
+
     with transaction.atomic():
         v = ContactVisit.objects.create(contact=contact, org_path=contact.org_path, on=on, note=note.strip()[:300],
                                         created_by=actor)
+        record_points(cadre=contact.cadre, amount=rules_for_path(contact.org_path).contact_visit_points, on=on,
+                      kind=PerformanceKind.CONTACT, reason=_("联系点走访：%(u)s") % {"u": contact.org_unit.name},
+                      key=f"leadership.visit:{v.pk}", source_type="leadership.contact_visit", source_id=v.pk,
+                      actor=actor)
         audit_log(actor=actor, action="leadership.contact.visited", obj=v,
                   object_repr=f"{contact.cadre.name} → {contact.org_unit.name}", org_path=contact.org_path)
     return v

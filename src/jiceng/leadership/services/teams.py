@@ -201,16 +201,42 @@ def pledge_check(*, actor, pledge: Pledge, kept: bool, note: str = "", on=None) 
         raise PermissionDeniedError()
     if not kept and not (note or "").strip():
         raise JicengError(_("未兑现请写明核实情况"), field="check_note")
+    from jiceng.cadre.models import PerformanceKind
+
+    from .rules import record_points, rules_for_path
+
     with transaction.atomic():
         p = Pledge.objects.unscoped(AUTHORISED).select_for_update().get(pk=pledge.pk)
+        if p.status != PledgeStatus.OPEN:
+            raise JicengError(_("该承诺已于 %(d)s 核实为“%(s)s”") % {"d": p.checked_on, "s": p.get_status_display()},
+                              field="status", code="checked")
         p.status = PledgeStatus.KEPT if kept else PledgeStatus.BROKEN
         p.checked_on = on or timezone.localdate()
+        if isinstance(p.checked_on, str):
+            p.checked_on = dt.date.fromisoformat(p.checked_on)
+        rules = rules_for_path(p.org_path)
+        # The member who made it, if they are on the cadre register, gets the site's points for kept or not kept.
+        record_points(cadre=_cadre_of(p.member), amount=rules.pledge_kept_points if kept else rules.pledge_broken_points,
+                      on=p.checked_on, kind=PerformanceKind.PLEDGE,
+                      reason=(_("换届承诺已兑现：%(t)s") if kept else _("换届承诺未兑现：%(t)s")) % {"t": p.text[:100]},
+                      key=f"leadership.pledge:{p.pk}", source_type="leadership.pledge", source_id=p.pk, actor=actor)
         p.check_note = (note or "").strip()[:300]
         p.checked_by = actor
         p.save(update_fields=["status", "checked_on", "check_note", "checked_by"])
         audit_log(actor=actor, action="leadership.pledge.checked", obj=p, object_repr=p.text[:60], org_path=p.org_path,
                   after={"status": p.status, "note": p.check_note})
     return p
+
+
+def _cadre_of(member: TeamMember | None):
+    """A team member's record on the cadre register (by their resident record), or None."""
+    if member is None:
+        return None
+    from jiceng.people.models import Cadre
+
+    return (Cadre.objects.unscoped("the cadre record of a team member, whose pledge was checked")
+            .filter(resident_id=member.resident_id, org_path__startswith=member.org_path.split(".")[0] + ".")
+            .order_by("id").first())
 
 
 # --------------------------------------------------------------------------- management one level up
@@ -306,3 +332,15 @@ def secretaries_comparison(terms_now, terms_before) -> dict:
     now, before = team_profile(secretaries(terms_now)), team_profile(secretaries(terms_before))
     change = {k: (now[k] - before[k]) if now[k] is not None and before[k] is not None else None for k in now}
     return {"now": now, "previous": before, "change": change}
+
+
+# --------------------------------------------------------------------------- roster import
+
+def roster_import(*, actor, org_unit: OrgUnit, filename: str, data: bytes, dry_run: bool = True):
+    """Import a two-committee roster (两委班子花名册) for the units under ``org_unit`` through the import engine:
+    every row checked, all rows or none; ``dry_run`` checks without writing."""
+    from jiceng.imports.engine import import_file
+
+    if org_unit is None or not permissions.can_manage(actor, org_unit.path):
+        raise PermissionDeniedError()
+    return import_file(actor=actor, kind="team_members", filename=filename, data=data, root=org_unit, dry_run=dry_run)
