@@ -19,7 +19,7 @@ EXTRA_PAGES = {
                     "/monitoring/settings/"],
     "demo-auditor": ["/audit/"],
     "demo-community": ["/points/review/", "/points/cards/", "/points/events/new/", "/reports/figures/",
-                       "/reports/disputes/", "/reports/errands/", *MONITORING_PAGES],
+                       "/reports/disputes/", "/reports/errands/", *MONITORING_PAGES, "/assets/", "/assets/funds/"],
     "demo-grid": ["/points/cards/", "/points/events/new/", "/monitoring/", "/monitoring/signals/",
                   "/monitoring/households/?at_risk=1"],
 }
@@ -27,6 +27,9 @@ LEADERSHIP_PAGES = ["/leadership/", "/leadership/teams/", "/leadership/cadres/",
                     "/leadership/contacts/", "/leadership/selections/", "/leadership/commendations/",
                     "/leadership/duties/", "/leadership/push-downs/", "/leadership/loans-plaques/",
                     "/leadership/inspections/", "/public/honours/530124001001/"]
+ASSETS_PAGES = ["/assets/", "/assets/register/", "/assets/register/?flagged=1", "/assets/confirmations/",
+                "/assets/listings/", "/assets/enterprises/", "/assets/projects/", "/assets/income/", "/assets/funds/",
+                "/public/economy/530124001001/"]
 ROLE_PAGES = {
     "demo-resident": ["/", "/points/me/", "/points/me/declare/", "/points/me/shop/", "/public/points/530124001001/",
                       "/reports/mine/", "/reports/new/", "/public/reports/530124001001/", "/monitoring/declare/"],
@@ -37,10 +40,12 @@ ROLE_PAGES = {
                     "/cadre/tasks/escalate/", "/cadre/points/", "/cadre/adjustments/", "/cadre/appeals/",
                     "/cadre/ranking/", "/cadre/ranking/schemes/new/", "/cadre/plans/", "/cadre/showcases/",
                     "/cadre/rules/", "/duty/", "/duty/shifts/", "/duty/visitors/", "/duty/attendance/",
-                    *LEADERSHIP_PAGES],
+                    *LEADERSHIP_PAGES, *ASSETS_PAGES],
+    "demo-sanzi": ["/", *ASSETS_PAGES],
     "demo-cadre": ["/", "/cadre/mine/", "/cadre/tasks/", "/cadre/points/", "/cadre/appeals/", "/cadre/ranking/",
                    "/duty/", "/duty/mine/", "/leadership/", "/leadership/teams/", "/leadership/selections/",
-                   "/leadership/contacts/"],
+                   "/leadership/contacts/", "/assets/", "/assets/register/", "/assets/confirmations/",
+                   "/assets/listings/"],
 }
 
 
