@@ -103,6 +103,13 @@ def ledger_for_household(household, *, limit: int = 200):
     return (PointsLedgerEntry.objects.filter(account__household=household).order_by("-seq")[:limit])
 
 
+def ledger_entry_get(household, seq) -> PointsLedgerEntry:
+    entry = PointsLedgerEntry.objects.filter(account__household=household, seq=seq).first()
+    if entry is None:
+        raise NotFoundError(field="seq")
+    return entry
+
+
 def public_notice(unit, *, now=None):
     """What the public notice page (积分公示) shows for a community: items in publicity, and
     recently posted ones, with names masked by the template."""
@@ -125,6 +132,39 @@ def ranking(*, path: str, start: dt.date, end: dt.date, limit: int = 10):
     top = rows[:limit]
     bottom = sorted(rows, key=lambda r: (r[0], r[1].number))[:limit]
     return top, bottom
+
+
+def ranking_for_user(*, user, unit, year: int | None = None, quarter: int | None = None, limit: int = 20) -> dict:
+    """The red and black lists (红黑榜) of a unit for one period — the previous full period unless one is
+    named — with the star counts of that same period; the unit must be in the user's points scope."""
+    from .services.ratings import period_bounds, previous_period
+
+    if not permissions.can_view_points(user, unit.path):
+        raise NotFoundError(field="org_unit_id")
+    programme = programme_for_path(unit.path) or PointsProgramme.objects.filter(
+        org_path__startswith=unit.path).order_by("org_path").first()
+    if programme is None:
+        raise NotFoundError(field="org_unit_id")
+    if year:
+        kind = "quarter" if quarter else "year"
+        start, end, label = period_bounds(kind, year, int(quarter or 1))
+    else:
+        start, end, label = previous_period(programme)
+    top, bottom = ranking(path=unit.path, start=start, end=end, limit=limit)
+    return {"unit": unit, "programme": programme, "start": start, "end": end, "label": label,
+            "top": [(sc, h) for sc, h in top if sc > 0], "bottom": [(sc, h) for sc, h in bottom if sc < 0],
+            "star_counts": star_counts(path=unit.path, start=start, end=end)}
+
+
+def cards_for_unit(*, user, unit, status: str = ""):
+    """The points cards of the households under a unit, for those who issue cards there."""
+    if not permissions.can_record_points(user, unit.path):
+        raise NotFoundError(field="org_unit_id")
+    qs = (PointsCard.objects.filter(household__org_path__startswith=unit.path)
+          .select_related("household", "household__head"))
+    if status:
+        qs = qs.filter(status=status)
+    return qs.order_by("-issued_at", "-id")
 
 
 def star_counts(*, path: str, start: dt.date, end: dt.date) -> dict[int, int]:
