@@ -79,7 +79,9 @@ def household_get_for_points(user, household_id, *, purpose: str = "points_view"
 
 
 def household_summary(household) -> dict:
-    """Balance, card, latest rating, rank in the grid (current period), for a household page."""
+    """Balance, card, and one period stated with its figures: the last rated period (its stars, the
+    household's score and rank in the grid for that same period), or, before any rating, the current
+    period so far (score and rank, no stars yet)."""
     account = PointsAccount.objects.unscoped(AUTHORISED).filter(household=household).first()
     card = PointsCard.objects.filter(household=household, status=CardStatus.ACTIVE).first()
     rating = StarRating.objects.filter(household=household).order_by("-period_start").first()
@@ -87,8 +89,13 @@ def household_summary(household) -> dict:
     rank = total = None
     period_label = ""
     score = 0
+    in_progress = False
     if programme:
-        start, end, period_label = current_period(programme)
+        if rating:
+            start, end, period_label = rating.period_start, rating.period_end, rating.period_label
+        else:
+            start, end, period_label = current_period(programme)
+            in_progress = True
         grid_scores = scores(household.org_unit.path, start, end)
         total = Household.objects.within(household.org_unit.path).filter(
                                          status=HouseholdStatus.ACTIVE).count()
@@ -96,11 +103,12 @@ def household_summary(household) -> dict:
         rank = 1 + sum(1 for s in grid_scores.values() if s > score)
     return {"account": account, "balance": account.balance if account else 0, "card": card, "rating": rating,
             "rank": rank, "rank_total": total, "period_label": period_label, "period_score": score,
-            "programme": programme}
+            "period_in_progress": in_progress, "programme": programme}
 
 
-def ledger_for_household(household, *, limit: int = 200):
-    return (PointsLedgerEntry.objects.filter(account__household=household).order_by("-seq")[:limit])
+def ledger_for_household(household, *, limit: int | None = 200):
+    qs = PointsLedgerEntry.objects.filter(account__household=household).order_by("-seq")
+    return qs if limit is None else qs[:limit]
 
 
 def ledger_entry_get(household, seq) -> PointsLedgerEntry:

@@ -22,7 +22,8 @@ from ..models import CardStatus, DeclarationStatus, PointsCard
 from .common import paginate, require
 
 
-EVENT_MAX = 300  # households listed for ticking at one unit; a bigger unit is narrowed to a grid first
+EVENT_MAX = 300
+HISTORY_PAGE = 10  # records and ledger entries per page on a household's page (a phone screen or two)  # households listed for ticking at one unit; a bigger unit is narrowed to a grid first
 
 
 # ----------------------------------------------------------------------------- household, recording
@@ -34,8 +35,11 @@ def household_points(request, pk):
     household = selectors.household_get_for_points(user, pk)
     summary = selectors.household_summary(household)
     return render(request, "points/household.html", {
-        "household": household, "s": summary, "entries": selectors.ledger_for_household(household, limit=100),
-        "declarations": selectors.declaration_list(user=user, household_id=household.pk)[:50],
+        "household": household, "s": summary,
+        "entries": paginate(request, selectors.ledger_for_household(household, limit=None), param="epage",
+                            per_page=HISTORY_PAGE),
+        "declarations": paginate(request, selectors.declaration_list(user=user, household_id=household.pk),
+                                 param="dpage", per_page=HISTORY_PAGE),
         "ratings": household.star_ratings.order_by("-period_start")[:8],
         "can_record": permissions.can_record_points(user, household.org_path),
         "can_reverse": permissions.can_review_points(user, household.org_path),
