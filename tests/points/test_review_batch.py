@@ -181,6 +181,9 @@ def test_api_batch_review_and_objection_resolution(people, points_site, photo_by
     objected = _objected(people, points_site)
     no_photo = _without_photo(people, points_site, photo_bytes)
     c = api_login(people["reviewer"])
+    shown = c.get(f"/api/points/declarations/{objected.pk}").json()
+    assert shown["open_objections"] == 1 and len(shown["approval_blockers"]) == 1
+    assert c.get(f"/api/points/declarations/{no_photo.pk}").json()["has_photo"] is False
     r = c.post("/api/points/declarations/review-batch",
                {"declaration_ids": [first.pk, objected.pk, no_photo.pk], "decision": "approve"},
                content_type="application/json", HTTP_IDEMPOTENCY_KEY="batch-1")

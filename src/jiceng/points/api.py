@@ -83,6 +83,12 @@ class DeclarationOut(Schema):
     posted_at: dt.datetime | None
 
 
+class DeclarationDetailOut(DeclarationOut):
+    has_photo: bool
+    open_objections: int
+    approval_blockers: list[str]
+
+
 class DeclarationIn(InputSchema):
     household_id: Id
     item_id: Id
@@ -387,6 +393,17 @@ def review_batch(request, payload: BatchReviewIn):
         actor=request.user, declaration_ids=payload.declaration_ids, decision=payload.decision, note=payload.note),
         serialise=lambda r: {"done": [_decl_out(d) for d in r["done"]],
                              "refused": [{"id": pk, "detail": str(msg)} for pk, _d, msg in r["refused"]]})
+
+
+# Declared after the fixed paths beside it (review-batch), which would otherwise be read as an id.
+@router.get("/points/declarations/{declaration_id}", response={200: DeclarationDetailOut, **error_responses(404)},
+            summary="一条积分记录，及审核通过前须先处理的事项（未处理的异议、缺佐证照片）")
+def declaration(request, declaration_id: Id):
+    d = selectors.declaration_get_for_user(request.user, declaration_id)
+    blockers = services.approval_blockers(d).errors
+    return {**_decl_out(d), "has_photo": bool(d.photo),
+            "open_objections": d.objections.filter(resolved_at__isnull=True).count(),
+            "approval_blockers": [str(m) for msgs in blockers.values() for m in msgs]}
 
 
 @router.post("/points/declarations/{declaration_id}/objections/resolve",
