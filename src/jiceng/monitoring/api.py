@@ -9,7 +9,7 @@ from typing import Annotated
 from ninja import Field, Path, Query, Router, Schema
 from pydantic import StringConstraints
 
-from jiceng.core.api import DateText, Id, InputSchema, OptionalId, Text, error_responses, query_date
+from jiceng.core.api import DateText, Day, Id, InputSchema, OptionalId, Text, error_responses, query_date
 from jiceng.core.errors import JicengError, NotFoundError
 from jiceng.core.scope import AUTHORISED
 from jiceng.orgs.selectors import org_roots_for_user, org_unit_get_for_user
@@ -172,6 +172,41 @@ class MonitoringStepIn(InputSchema):
     acted_on: dt.date | None = None
 
 
+class MonitoringMeasureOut(Schema):
+    id: int
+    case_id: int
+    kind: str
+    kind_label: str
+    description: str
+    started_on: Day
+    amount: str
+    result: str
+    created_by: str | None
+    created_at: dt.datetime
+
+
+class MonitoringMeasureIn(InputSchema):
+    kind: Text = Field(max_length=20, description="industry | employment | health | education | housing | "
+                                                  "social_security | subsidy")
+    description: Text = Field(max_length=200, description="措施内容")
+    started_on: dt.date = Field(description="开始日期")
+    amount: Money = Field("0", max_length=20, description="金额（元），不小于 0")
+    result: Text = Field("", max_length=2000, description="成效（可以以后再填）")
+
+
+class MonitoringMeasureResultIn(InputSchema):
+    result: Text = Field(max_length=2000, description="帮扶成效")
+
+
+class MonitoringEliminateIn(InputSchema):
+    note: Text = Field("", max_length=2000)
+    acted_on: dt.date | None = None
+
+
+class MonitoringResponsibleIn(InputSchema):
+    user_id: Id = Field(description="帮扶责任人（负责该户所在地的监测工作人员）的用户编号")
+
+
 class MonitoringFiguresOut(Schema):
     org_unit_id: int
     start: dt.date
@@ -312,6 +347,55 @@ def case_step(request, case_id: Id, payload: MonitoringStepIn):
     c = selectors.case_get_for_user(request.user, case_id)
     c = services.case_step(actor=request.user, case=c, approved=payload.approved, note=payload.note,
                            consent=payload.consent, category=payload.category, acted_on=payload.acted_on)
+    return _case_out(selectors.case_get_for_user(request.user, c.pk))
+
+
+def _measure_out(m) -> dict:
+    return {"id": m.pk, "case_id": m.case_id, "kind": m.kind, "kind_label": str(m.get_kind_display()),
+            "description": m.description, "started_on": m.started_on, "amount": _money(m.amount), "result": m.result,
+            "created_by": str(m.created_by) if m.created_by_id else None, "created_at": m.created_at}
+
+
+@router.get("/monitoring/cases/{case_id}/measures", response={200: list[MonitoringMeasureOut], **error_responses(404)},
+            summary="帮扶措施（某监测对象）")
+def measures(request, case_id: Id):
+    c = selectors.case_get_for_user(request.user, case_id)
+    return [_measure_out(m) for m in selectors.measures_of(c)]
+
+
+@router.post("/monitoring/cases/{case_id}/measures", response={200: MonitoringMeasureOut, **error_responses(400, 403, 404)},
+             summary="登记帮扶措施")
+def measure_create(request, case_id: Id, payload: MonitoringMeasureIn):
+    c = selectors.case_get_for_user(request.user, case_id)
+    m = services.measure_add(actor=request.user, case=c, kind=payload.kind, description=payload.description,
+                             started_on=payload.started_on, amount=payload.amount, result=payload.result)
+    return _measure_out(selectors.measure_get(c, m.pk))
+
+
+@router.post("/monitoring/cases/{case_id}/measures/{measure_id}/result",
+             response={200: MonitoringMeasureOut, **error_responses(400, 403, 404)}, summary="填写帮扶成效")
+def measure_result(request, case_id: Id, measure_id: Id, payload: MonitoringMeasureResultIn):
+    c = selectors.case_get_for_user(request.user, case_id)
+    m = services.measure_update(actor=request.user, measure=selectors.measure_get(c, measure_id), result=payload.result)
+    return _measure_out(selectors.measure_get(c, m.pk))
+
+
+@router.post("/monitoring/cases/{case_id}/eliminate", response={200: MonitoringCaseOut, **error_responses(400, 403, 404)},
+             summary="入户核实风险消除条件，申请风险消除")
+def case_eliminate(request, case_id: Id, payload: MonitoringEliminateIn):
+    c = selectors.case_get_for_user(request.user, case_id)
+    c = services.elimination_start(actor=request.user, case=c, note=payload.note, acted_on=payload.acted_on)
+    return _case_out(selectors.case_get_for_user(request.user, c.pk))
+
+
+@router.post("/monitoring/cases/{case_id}/responsible",
+             response={200: MonitoringCaseOut, **error_responses(400, 403, 404)}, summary="确定帮扶责任人")
+def case_responsible(request, case_id: Id, payload: MonitoringResponsibleIn):
+    from django.contrib.auth import get_user_model
+
+    c = selectors.case_get_for_user(request.user, case_id)
+    target = get_user_model().objects.filter(pk=payload.user_id, is_active=True).first()
+    c = services.responsible_assign(actor=request.user, case=c, user=target)
     return _case_out(selectors.case_get_for_user(request.user, c.pk))
 
 

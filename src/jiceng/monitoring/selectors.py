@@ -57,6 +57,19 @@ def case_get_for_user(user, case_id) -> MonitoringCase:
         raise NotFoundError() from None
 
 
+def measures_of(case: MonitoringCase):
+    """A case's assistance measures (帮扶措施), newest first; the case was fetched for the user."""
+    return case.measures.select_related("created_by").order_by("-started_on", "-id")
+
+
+def measure_get(case: MonitoringCase, measure_id):
+    """One of a case's measures, or not found (a measure of another case is not found either)."""
+    m = measures_of(case).filter(pk=measure_id).first()
+    if m is None:
+        raise NotFoundError(field="measure_id")
+    return m
+
+
 def department_list_get_for_user(user, list_id) -> DepartmentList:
     dl = DepartmentList.objects.select_related("root", "actor").filter(pk=list_id).first() if str(list_id).isdigit() else None
     if dl is None or not permissions.can_import_list(user, dl.root.path):

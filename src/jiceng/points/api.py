@@ -83,6 +83,12 @@ class DeclarationOut(Schema):
     posted_at: dt.datetime | None
 
 
+class DeclarationDetailOut(DeclarationOut):
+    has_photo: bool
+    open_objections: int
+    approval_blockers: list[str]
+
+
 class DeclarationIn(InputSchema):
     household_id: Id
     item_id: Id
@@ -97,6 +103,30 @@ class ReviewIn(InputSchema):
     decision: Text = Field(description="approve | adjust | reject")
     points: int | None = Field(None, ge=-1000, le=1000)
     note: Text = Field("", max_length=200)
+
+
+class BatchReviewIn(InputSchema):
+    declaration_ids: list[Id] = Field(min_length=1, max_length=100, description="待审核记录的编号，最多 100 条")
+    decision: Text = Field(description="approve | reject")
+    note: Text = Field("", max_length=200, description="审核意见，对每一条都适用；驳回时必填")
+
+
+class BatchRefusedOut(Schema):
+    id: int
+    detail: str
+
+
+class BatchReviewOut(Schema):
+    done: list[DeclarationOut]
+    refused: list[BatchRefusedOut]
+
+
+class ObjectionResolveIn(InputSchema):
+    note: Text = Field(max_length=500, description="异议的核实情况和处理意见")
+
+
+class EvidenceIn(InputSchema):
+    photo_base64: Text = Field(description="佐证照片（JPEG/PNG/WebP，Base64，不超过 8 MB）")
 
 
 class ObjectionIn(InputSchema):
@@ -172,6 +202,55 @@ class StockIn(InputSchema):
 class StockOut(Schema):
     product_id: int
     stock: int
+
+
+class RankedHouseholdOut(Schema):
+    household_id: int
+    household_number: str
+    head_name_masked: str
+    score: int
+
+
+class RankingOut(Schema):
+    org_unit_id: int
+    period_label: str
+    start: dt.date
+    end: dt.date
+    top: list[RankedHouseholdOut]
+    bottom: list[RankedHouseholdOut]
+    star_counts: dict[str, int]
+
+
+class CardOut(Schema):
+    number: str
+    household_id: int
+    household_number: str
+    head_name_masked: str
+    status: str
+    issued_at: dt.datetime
+    printed_at: dt.datetime | None
+
+
+class CardsIssuedOut(Schema):
+    issued: int
+
+
+class CardReissueIn(InputSchema):
+    reason: Text = Field(max_length=200, description="挂失或换发的原因")
+
+
+class RatingsEvaluateIn(InputSchema):
+    year: int = Field(ge=2000, le=2100)
+    quarter: int | None = Field(None, ge=1, le=4, description="季度；按年评定时不填")
+
+
+class RatingsEvaluatedOut(Schema):
+    period_label: str
+    households: int
+
+
+class ReverseIn(InputSchema):
+    reason: Text = Field(max_length=200)
 
 
 class DuplicateOut(Schema):
@@ -300,6 +379,50 @@ def review(request, declaration_id: Id, payload: ReviewIn):
         serialise=_decl_out)
 
 
+@router.post("/points/declarations/review-batch",
+             response={200: BatchReviewOut, **error_responses(400, 403, 413), 409: DuplicateOut},
+             summary="批量审核：勾选的多条记录一次通过或驳回，一条审核意见",
+             description="每条记录单独办理（各自一个事务，不是全部成功或全部失败）：不能办理的记录"
+                         "（有未处理的异议、缺佐证照片、已被审核、本人或本户的记录、不存在或无权审核）原样保留，"
+                         "列在 refused 中并说明原因，其余照常办理。",
+             openapi_extra={"parameters": [{"in": "header", "name": "Idempotency-Key", "required": True,
+                                            "schema": {"type": "string"}, "description": IDEMPOTENT["Idempotency-Key"]}]})
+def review_batch(request, payload: BatchReviewIn):
+    require_key(request)
+    return run_once(request, "points.declaration.review_batch", lambda: services.declarations_review_batch(
+        actor=request.user, declaration_ids=payload.declaration_ids, decision=payload.decision, note=payload.note),
+        serialise=lambda r: {"done": [_decl_out(d) for d in r["done"]],
+                             "refused": [{"id": pk, "detail": str(msg)} for pk, _d, msg in r["refused"]]})
+
+
+# Declared after the fixed paths beside it (review-batch), which would otherwise be read as an id.
+@router.get("/points/declarations/{declaration_id}", response={200: DeclarationDetailOut, **error_responses(404)},
+            summary="一条积分记录，及审核通过前须先处理的事项（未处理的异议、缺佐证照片）")
+def declaration(request, declaration_id: Id):
+    d = selectors.declaration_get_for_user(request.user, declaration_id)
+    blockers = services.approval_blockers(d).errors
+    return {**_decl_out(d), "has_photo": bool(d.photo),
+            "open_objections": d.objections.filter(resolved_at__isnull=True).count(),
+            "approval_blockers": [str(m) for msgs in blockers.values() for m in msgs]}
+
+
+@router.post("/points/declarations/{declaration_id}/objections/resolve",
+             response={200: DeclarationOut, **error_responses(400, 403, 404, 413)},
+             summary="核实并处理公示异议（处理后才能审核通过）")
+def objection_resolve(request, declaration_id: Id, payload: ObjectionResolveIn):
+    decl = selectors.declaration_get_for_user(request.user, declaration_id, purpose="points_review")
+    return _decl_out(services.objection_resolve(actor=request.user, declaration=decl, note=payload.note))
+
+
+@router.post("/points/declarations/{declaration_id}/evidence",
+             response={200: DeclarationOut, **error_responses(400, 403, 404, 413)},
+             summary="补充佐证照片（待审核的记录）")
+def evidence_add(request, declaration_id: Id, payload: EvidenceIn):
+    decl = selectors.declaration_get_for_user(request.user, declaration_id)
+    return _decl_out(services.declaration_add_evidence(actor=request.user, declaration=decl,
+                                                       photo=_photo(payload.photo_base64)))
+
+
 @router.post("/points/declarations/{declaration_id}/objections", auth=None,
              response={200: dict, 400: ErrorOut, 404: ErrorOut, 413: ErrorOut, 422: ErrorOut},
              summary="公示期内提出异议（无需登录）",
@@ -398,3 +521,94 @@ def stock(request, shop_id: Id, payload: StockIn):
 
     return run_once(request, f"points.stock:{shop_id}", call,
                     serialise=lambda p: {"product_id": p.pk, "stock": p.stock})
+
+
+def _masked(household) -> str:
+    from jiceng.people.idnumber import mask_name
+
+    return mask_name(household.head.name) if household.head_id else ""
+
+
+def _card_out(c) -> dict:
+    return {"number": c.number, "household_id": c.household_id, "household_number": c.household.number,
+            "head_name_masked": _masked(c.household), "status": c.status, "issued_at": c.issued_at,
+            "printed_at": c.printed_at}
+
+
+@router.get("/points/ranking", response={200: RankingOut, **error_responses(400, 404)},
+            summary="红黑榜：某单元某期积分最高和最低的住户，及同期星级户数",
+            description="不填 year 时为上一个完整评定期；填 year 不填 quarter 时为全年。")
+def ranking(request, org_unit_id: OptionalId = Query(None), year: int | None = Query(None, ge=2000, le=2100),
+            quarter: int | None = Query(None, ge=1, le=4), limit: int = Query(20, ge=1, le=100)):
+    user = request.user
+    if org_unit_id:
+        unit = org_unit_get_for_user(user, org_unit_id)
+    else:
+        programme = selectors.programme_for_user(user)
+        if programme is None:
+            raise NotFoundError(field="org_unit_id")
+        unit = programme.org_unit
+    r = selectors.ranking_for_user(user=user, unit=unit, year=year, quarter=quarter, limit=limit)
+    row = lambda sc, h: {"household_id": h.pk, "household_number": h.number, "head_name_masked": _masked(h), "score": sc}
+    return {"org_unit_id": unit.pk, "period_label": str(r["label"]), "start": r["start"], "end": r["end"],
+            "top": [row(sc, h) for sc, h in r["top"]], "bottom": [row(sc, h) for sc, h in r["bottom"]],
+            "star_counts": {str(s): r["star_counts"].get(s, 0) for s in range(5, -1, -1)}}
+
+
+@router.post("/points/ratings", response={200: RatingsEvaluatedOut, **error_responses(400, 403, 404)},
+             summary="星级评定（某年或某季度）")
+def ratings_evaluate(request, payload: RatingsEvaluateIn):
+    from jiceng.core.errors import PermissionDeniedError
+
+    from .services.ratings import period_bounds
+
+    programme = selectors.programme_for_user(request.user)
+    if programme is None:
+        raise NotFoundError()
+    if not permissions.can_manage_points_list(request.user, programme.org_path):
+        raise PermissionDeniedError()
+    start, end, label = period_bounds("quarter" if payload.quarter else "year", payload.year, payload.quarter or 1)
+    n = services.ratings_evaluate(actor=request.user, programme=programme, start=start, end=end, label=label)
+    return {"period_label": str(label), "households": n}
+
+
+@router.get("/points/cards", response={200: list[CardOut], **error_responses(404)},
+            summary="积分卡列表（某单元以下，新发的在前）")
+def cards(request, org_unit_id: OptionalId = Query(None), status: Text = Query("", max_length=20),
+          limit: int = Query(100, ge=1, le=500)):
+    from jiceng.orgs.selectors import org_roots_for_user
+
+    unit = (org_unit_get_for_user(request.user, org_unit_id) if org_unit_id
+            else next(iter(org_roots_for_user(request.user)), None))
+    if unit is None:
+        raise NotFoundError(field="org_unit_id")
+    return [_card_out(c) for c in selectors.cards_for_unit(user=request.user, unit=unit, status=status)[:limit]]
+
+
+@router.post("/points/units/{org_unit_id}/cards", response={200: CardsIssuedOut, **error_responses(400, 403, 404)},
+             summary="为单元内没有积分卡的住户批量发卡")
+def cards_issue(request, org_unit_id: Id):
+    unit = org_unit_get_for_user(request.user, org_unit_id)
+    return {"issued": services.cards_issue_missing(actor=request.user, unit=unit)}
+
+
+@router.post("/points/households/{household_id}/card", response={200: CardOut, **error_responses(400, 403, 404)},
+             summary="为一户发卡")
+def card_issue(request, household_id: Id):
+    hh = selectors.household_get_for_points(request.user, household_id, purpose="points_record")
+    return _card_out(services.card_issue(actor=request.user, household=hh))
+
+
+@router.post("/points/households/{household_id}/card/reissue", response={200: CardOut, **error_responses(400, 403, 404)},
+             summary="挂失换发：旧卡立即停用，发新卡")
+def card_reissue(request, household_id: Id, payload: CardReissueIn):
+    hh = selectors.household_get_for_points(request.user, household_id, purpose="points_record")
+    return _card_out(services.card_reissue(actor=request.user, household=hh, reason=payload.reason))
+
+
+@router.post("/points/households/{household_id}/ledger/{seq}/reverse",
+             response={200: EntryOut, **error_responses(400, 403, 404)}, summary="冲正一笔积分流水（原流水保留）")
+def entry_reverse(request, household_id: Id, seq: Id, payload: ReverseIn):
+    hh = selectors.household_get_for_points(request.user, household_id, purpose="points_review")
+    entry = selectors.ledger_entry_get(hh, seq)
+    return services.ledger_reverse(actor=request.user, entry=entry, reason=payload.reason)

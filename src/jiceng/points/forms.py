@@ -83,6 +83,34 @@ class ReviewForm(BootstrapMixin, forms.Form):
     note = forms.CharField(label=_("审核意见"), required=False, max_length=200)
 
 
+class BatchReviewForm(forms.Form):
+    """Several records approved or rejected at once, with one note."""
+    ids = forms.Field(required=False)  # the ticked records: every value of "ids", read by clean_ids
+    decision = forms.ChoiceField(choices=[("approve", _("通过")), ("reject", _("驳回"))],
+                                 error_messages={"required": _("请选择“批量通过”或“批量驳回”"),
+                                                 "invalid_choice": _("请选择“批量通过”或“批量驳回”")})
+    note = forms.CharField(label=_("审核意见（对勾选的每一条都适用）"), required=False, max_length=200)
+
+    def clean_ids(self):
+        raw = self.data.getlist("ids") if hasattr(self.data, "getlist") else []
+        try:
+            ids = [int(v) for v in raw]
+        except (TypeError, ValueError):
+            raise forms.ValidationError(_("勾选的记录编号无效")) from None
+        if not ids:
+            raise forms.ValidationError(_("请至少勾选一条待审核记录"))
+        return ids
+
+
+class ObjectionResolveForm(BootstrapMixin, forms.Form):
+    note = forms.CharField(label=_("核实情况和处理意见"), max_length=500, widget=forms.Textarea(attrs={"rows": 2}),
+                           error_messages={"required": _("请填写异议的核实情况和处理意见")})
+
+
+class EvidenceForm(BootstrapMixin, forms.Form):
+    photo = forms.ImageField(label=_("佐证照片"), widget=PHOTO, error_messages={"required": _("请选择佐证照片")})
+
+
 class EventForm(BootstrapMixin, forms.Form):
     name = forms.CharField(label=_("活动名称"), max_length=100)
     held_on = forms.DateField(label=_("活动日期"), widget=DATE)

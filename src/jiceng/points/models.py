@@ -260,6 +260,7 @@ class PublicityObjection(models.Model):
     resolved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                     related_name="+")
     resolved_at = models.DateTimeField(null=True, blank=True)
+    resolution_note = models.CharField(_("核实情况"), max_length=500, blank=True)
 
     class Meta:
         verbose_name = _("公示异议")

@@ -25,6 +25,8 @@ _AUDIT_LABELS = {
     "points.declaration.approved": _("审核通过，开始公示"),
     "points.declaration.rejected": _("审核驳回"),
     "points.declaration.objected": _("公示期内提出异议"),
+    "points.declaration.objection_resolved": _("核实并处理公示异议"),
+    "points.declaration.evidence_added": _("补充佐证照片"),
     "points.declaration.posted": _("公示期满，积分入账"),
     "points.granted": _("业务奖励积分"),
     "points.ratings.evaluated": _("星级评定"),

@@ -79,7 +79,9 @@ def household_get_for_points(user, household_id, *, purpose: str = "points_view"
 
 
 def household_summary(household) -> dict:
-    """Balance, card, latest rating, rank in the grid (current period), for a household page."""
+    """Balance, card, and one period stated with its figures: the last rated period (its stars, the
+    household's score and rank in the grid for that same period), or, before any rating, the current
+    period so far (score and rank, no stars yet)."""
     account = PointsAccount.objects.unscoped(AUTHORISED).filter(household=household).first()
     card = PointsCard.objects.filter(household=household, status=CardStatus.ACTIVE).first()
     rating = StarRating.objects.filter(household=household).order_by("-period_start").first()
@@ -87,8 +89,13 @@ def household_summary(household) -> dict:
     rank = total = None
     period_label = ""
     score = 0
+    in_progress = False
     if programme:
-        start, end, period_label = current_period(programme)
+        if rating:
+            start, end, period_label = rating.period_start, rating.period_end, rating.period_label
+        else:
+            start, end, period_label = current_period(programme)
+            in_progress = True
         grid_scores = scores(household.org_unit.path, start, end)
         total = Household.objects.within(household.org_unit.path).filter(
                                          status=HouseholdStatus.ACTIVE).count()
@@ -96,11 +103,19 @@ def household_summary(household) -> dict:
         rank = 1 + sum(1 for s in grid_scores.values() if s > score)
     return {"account": account, "balance": account.balance if account else 0, "card": card, "rating": rating,
             "rank": rank, "rank_total": total, "period_label": period_label, "period_score": score,
-            "programme": programme}
+            "period_in_progress": in_progress, "programme": programme}
 
 
-def ledger_for_household(household, *, limit: int = 200):
-    return (PointsLedgerEntry.objects.filter(account__household=household).order_by("-seq")[:limit])
+def ledger_for_household(household, *, limit: int | None = 200):
+    qs = PointsLedgerEntry.objects.filter(account__household=household).order_by("-seq")
+    return qs if limit is None else qs[:limit]
+
+
+def ledger_entry_get(household, seq) -> PointsLedgerEntry:
+    entry = PointsLedgerEntry.objects.filter(account__household=household, seq=seq).first()
+    if entry is None:
+        raise NotFoundError(field="seq")
+    return entry
 
 
 def public_notice(unit, *, now=None):
@@ -125,6 +140,39 @@ def ranking(*, path: str, start: dt.date, end: dt.date, limit: int = 10):
     top = rows[:limit]
     bottom = sorted(rows, key=lambda r: (r[0], r[1].number))[:limit]
     return top, bottom
+
+
+def ranking_for_user(*, user, unit, year: int | None = None, quarter: int | None = None, limit: int = 20) -> dict:
+    """The red and black lists (红黑榜) of a unit for one period — the previous full period unless one is
+    named — with the star counts of that same period; the unit must be in the user's points scope."""
+    from .services.ratings import period_bounds, previous_period
+
+    if not permissions.can_view_points(user, unit.path):
+        raise NotFoundError(field="org_unit_id")
+    programme = programme_for_path(unit.path) or PointsProgramme.objects.filter(
+        org_path__startswith=unit.path).order_by("org_path").first()
+    if programme is None:
+        raise NotFoundError(field="org_unit_id")
+    if year:
+        kind = "quarter" if quarter else "year"
+        start, end, label = period_bounds(kind, year, int(quarter or 1))
+    else:
+        start, end, label = previous_period(programme)
+    top, bottom = ranking(path=unit.path, start=start, end=end, limit=limit)
+    return {"unit": unit, "programme": programme, "start": start, "end": end, "label": label,
+            "top": [(sc, h) for sc, h in top if sc > 0], "bottom": [(sc, h) for sc, h in bottom if sc < 0],
+            "star_counts": star_counts(path=unit.path, start=start, end=end)}
+
+
+def cards_for_unit(*, user, unit, status: str = ""):
+    """The points cards of the households under a unit, for those who issue cards there."""
+    if not permissions.can_record_points(user, unit.path):
+        raise NotFoundError(field="org_unit_id")
+    qs = (PointsCard.objects.filter(household__org_path__startswith=unit.path)
+          .select_related("household", "household__head"))
+    if status:
+        qs = qs.filter(status=status)
+    return qs.order_by("-issued_at", "-id")
 
 
 def star_counts(*, path: str, start: dt.date, end: dt.date) -> dict[int, int]:

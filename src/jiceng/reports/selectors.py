@@ -1,6 +1,7 @@
 """Reads of reports shared by pages and the API, scoped to the user."""
 from __future__ import annotations
 
+import datetime as dt
 from functools import reduce
 from operator import or_
 
@@ -108,6 +109,30 @@ def public_board(unit, *, limit: int = 50):
             .exclude(status=ReportStatus.SUBMITTED).select_related("category", "org_unit", "handler_unit",
                                                                    "handler_partner")
             .order_by("-created_at")[:limit])
+
+
+BOARD_SUMMARY_DAYS = 30
+
+
+def public_board_summary(unit, *, days: int = BOARD_SUMMARY_DAYS, now=None) -> dict:
+    """The board's figures for the last ``days`` days at a unit: reports received, handled (resolved or
+    closed) and handled within their time limit — the same counts as the figures page."""
+    from django.db.models import Count, F, Q
+
+    from .figures import DONE
+
+    now = now or timezone.now()
+    row = (Report.objects.within(unit.path).filter(created_at__gte=now - dt.timedelta(days=days),
+                                                   created_at__lte=now, merged_into__isnull=True)
+           .aggregate(received=Count("id"), handled=Count("id", filter=Q(status__in=DONE)),
+                      on_time=Count("id", filter=Q(status__in=DONE, resolved_at__lte=F("deadline")))))
+    return {"days": days, **row}
+
+
+def days_ago(moment, *, now=None) -> int:
+    """Calendar days between a moment and today, in local time (0 = today, 1 = yesterday)."""
+    now = now or timezone.now()
+    return (timezone.localdate(now) - timezone.localdate(moment)).days
 
 
 def age_days(report) -> int:

@@ -199,13 +199,17 @@ def public_board(request, code):
     from .privacy import mask_personal
 
     rows = []
+    now = timezone.now()
     for r in selectors.public_board(unit):
-        # The reply and the refusal reason are typed by staff: phones, ID numbers and names in them are masked.
+        # The description, the reply and the refusal reason are free text: phones, ID numbers and names in them
+        # are masked; the reporter's own fields are never shown.
         names = [n for n in (r.reporter_name,) if n]
+        r.public_summary = mask_personal(r.description, names=names)
         r.public_result = mask_personal(r.result, names=names) if r.result else ""
         r.public_reject_reason = mask_personal(r.reject_reason, names=names) if r.reject_reason else ""
-        rows.append((r, (timezone.now() - r.created_at).days))
-    return render(request, "reports/public_board.html", {"unit": unit, "rows": rows})
+        rows.append((r, selectors.days_ago(r.created_at, now=now)))
+    return render(request, "reports/public_board.html", {
+        "unit": unit, "rows": rows, "summary": selectors.public_board_summary(unit, now=now)})
 
 
 def _period(request):

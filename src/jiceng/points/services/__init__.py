@@ -1,8 +1,9 @@
 """Points services: every write of the points app, one function per use case."""
 from .cards import card_issue, card_lookup, card_reissue, cards_issue_missing  # noqa: F401
 from .declarations import (  # noqa: F401
-    declaration_record, declaration_review, declaration_submit, event_record, exchange_points, grant_points,
-    objection_lodge, publicity_post_due,
+    approval_blockers, declaration_add_evidence, declaration_record, declaration_review, declaration_submit,
+    declarations_review_batch, event_record, exchange_points, grant_points, objection_lodge, objection_resolve,
+    publicity_post_due,
 )
 from .ledger import InsufficientPoints, ledger_post, ledger_reverse, points_verify, programme_for_path  # noqa: F401
 from .programme import (  # noqa: F401

@@ -218,6 +218,20 @@ def _declaration_locked(declaration_id) -> PointsDeclaration:
         pk=declaration_id)
 
 
+def approval_blockers(decl: PointsDeclaration) -> ErrorCollector:
+    """What stops a record being approved until someone resolves it: an objection not yet looked into
+    (有异议), or the evidence photo its item requires missing. Rejecting is always possible."""
+    errors = ErrorCollector()
+    open_objections = decl.objections.filter(resolved_at__isnull=True).count()
+    if open_objections:
+        errors.add("objections", _("“%(title)s”（#%(id)s）有 %(n)s 条公示异议未处理：请先核实异议并填写处理意见，再审核通过")
+                   % {"title": decl.title, "id": decl.pk, "n": open_objections})
+    if decl.item_id and decl.item.evidence_required and not decl.photo:
+        errors.add("photo", _("“%(title)s”（#%(id)s）的项目需要佐证照片，本记录没有：请先补充照片，再审核通过")
+                   % {"title": decl.title, "id": decl.pk})
+    return errors
+
+
 def declaration_review(*, actor, declaration: PointsDeclaration, decision: str, note: str = "",
                        points: int | None = None, now=None) -> PointsDeclaration:
     """Review (审核): approve (publicity starts), adjust the points and approve, or reject with a reason."""
@@ -245,6 +259,8 @@ def declaration_review(*, actor, declaration: PointsDeclaration, decision: str, 
         if decl.status != DeclarationStatus.SUBMITTED:
             raise JicengError(_("该记录当前状态为“%(status)s”，不能审核") % {"status": decl.get_status_display()},
                               field="status", code="bad_state")
+        if decision != "reject":
+            approval_blockers(decl).raise_if_any()
         before = {"status": decl.status, "points": decl.points}
         decl.reviewed_by, decl.reviewed_at, decl.review_note = actor, now, note[:200]
         if decision == "reject":
@@ -368,3 +384,87 @@ def grant_points(*, actor, household, event_code: str, idempotency_key: str, rea
         audit_log(actor=actor, action="points.granted", obj=decl, org_path=decl.org_path,
                   after={"event": event_code, "points": points, "source": f"{source_type}:{source_id}"})
     return decl
+
+
+def objection_resolve(*, actor, declaration: PointsDeclaration, note: str, now=None) -> PointsDeclaration:
+    """The reviewer looks into the objections lodged against a record (核实异议) and writes what they
+    found; only then may the record be approved again. The record stays waiting for review."""
+    if not permissions.can_review_points(actor, declaration.org_path):
+        raise PermissionDeniedError()
+    note = (note or "").strip()
+    if not note:
+        raise JicengError(_("请填写异议的核实情况和处理意见"), field="resolution_note")
+    now = now or timezone.now()
+    with transaction.atomic(durable=True):
+        decl = _declaration_locked(declaration.pk)
+        if decl.status != DeclarationStatus.SUBMITTED:
+            raise JicengError(_("该记录当前状态为“%(status)s”，不能处理异议") % {"status": decl.get_status_display()},
+                              field="status", code="bad_state")
+        resolved = PublicityObjection.objects.filter(declaration=decl, resolved_at__isnull=True).update(
+            resolved_by=actor, resolved_at=now, resolution_note=note[:500])
+        if not resolved:
+            raise JicengError(_("该记录没有待处理的异议"), field="objections", code="no_objection")
+        audit_log(actor=actor, action="points.declaration.objection_resolved", obj=decl, org_path=decl.org_path,
+                  after={"objections": resolved, "note": note[:500]})
+    return decl
+
+
+def declaration_add_evidence(*, actor, declaration: PointsDeclaration, photo) -> PointsDeclaration:
+    """Add the evidence photo (补充佐证照片) to a record waiting for review, by whoever may record or
+    review points for its household."""
+    if not (permissions.can_review_points(actor, declaration.org_path)
+            or permissions.can_record_points(actor, declaration.org_path)):
+        raise PermissionDeniedError()
+    if not photo:
+        raise JicengError(_("请选择佐证照片"), field="photo")
+    cleaned = clean_photo(photo)
+    with transaction.atomic(durable=True):
+        decl = _declaration_locked(declaration.pk)
+        if decl.status != DeclarationStatus.SUBMITTED:
+            raise JicengError(_("该记录当前状态为“%(status)s”，不能补充照片") % {"status": decl.get_status_display()},
+                              field="status", code="bad_state")
+        had = bool(decl.photo)
+        decl.photo.save(cleaned.name, cleaned, save=False)
+        decl.save(update_fields=["photo"])
+        audit_log(actor=actor, action="points.declaration.evidence_added", obj=decl, org_path=decl.org_path,
+                  before={"photo": had}, after={"photo": True})
+    return decl
+
+
+BATCH_MAX = 100
+
+
+def declarations_review_batch(*, actor, declaration_ids: list[int], decision: str, note: str = "",
+                              now=None) -> dict:
+    """Approve or reject several records at once with one note (批量审核).
+
+    One transaction per record, not all or nothing: a record that may not be approved (an objection
+    or the evidence still open, already reviewed meanwhile, the reviewer's own) is left exactly as it
+    was and named with its reason, and the others go through. Returns ``{"done": [records],
+    "refused": [(id, record or None, message)]}``."""
+    if not permissions.can_review_any(actor):
+        raise PermissionDeniedError()
+    if decision not in ("approve", "reject"):
+        raise JicengError(_("批量审核只能“通过”或“驳回”"), field="decision")
+    ids = list(dict.fromkeys(int(i) for i in declaration_ids or []))
+    if not ids:
+        raise JicengError(_("请至少勾选一条待审核记录"), field="declaration_ids")
+    if len(ids) > BATCH_MAX:
+        raise JicengError(_("一次最多批量审核 %(n)s 条") % {"n": BATCH_MAX}, field="declaration_ids")
+    if decision == "reject" and not (note or "").strip():
+        raise JicengError(_("驳回时请填写理由"), field="review_note")
+    now = now or timezone.now()
+    found = {d.pk: d for d in PointsDeclaration.objects.accessible_to(actor, purpose="points_review")
+             .select_related("item", "household").filter(pk__in=ids)}
+    done, refused = [], []
+    for pk in ids:
+        decl = found.get(pk)
+        if decl is None:
+            refused.append((pk, None, _("记录 #%(id)s 不存在或您无权审核") % {"id": pk}))
+            continue
+        try:
+            done.append(declaration_review(actor=actor, declaration=decl, decision=decision, note=note, now=now))
+        except JicengError as exc:
+            reasons = [str(m) for msgs in exc.errors.values() for m in msgs] or [exc.message]
+            refused.append((pk, decl, "；".join(dict.fromkeys(reasons))))
+    return {"done": done, "refused": refused}

@@ -69,8 +69,8 @@ def ratings_evaluate(*, actor, programme: PointsProgramme, start: dt.date, end: 
     cats_by: dict[int, int] = {}
     for r in cats:
         cats_by[r["household_id"]] = cats_by.get(r["household_id"], 0) + 1
-    households = Household.objects.filter(org_path__startswith=programme.org_path,
-                                          status=HouseholdStatus.ACTIVE).values_list("pk", "org_path")
+    households = Household.objects.within(programme.org_path).filter(
+        status=HouseholdStatus.ACTIVE).values_list("pk", "org_path")
     kind = RatingPeriod.YEAR if (end - start).days > 200 else RatingPeriod.QUARTER
     rows = [StarRating(programme=programme, household_id=pk, org_path=path, period_kind=kind, period_label=label,
                        period_start=start, period_end=end, score=score_by.get(pk, 0),

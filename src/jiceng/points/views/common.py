@@ -13,8 +13,8 @@ from .. import selectors
 PAGE_SIZE = 20
 
 
-def paginate(request, qs):
-    return CappedPaginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+def paginate(request, qs, *, param: str = "page", per_page: int = PAGE_SIZE):
+    return CappedPaginator(qs, per_page).get_page(request.GET.get(param))
 
 
 def require(ok: bool):

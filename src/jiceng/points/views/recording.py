@@ -17,12 +17,13 @@ from jiceng.web.actions import run_action
 from jiceng.web.forms import apply_error
 
 from .. import permissions, selectors, services
-from ..forms import EventForm, RecordForm, ReviewForm
+from ..forms import BatchReviewForm, EventForm, EvidenceForm, ObjectionResolveForm, RecordForm, ReviewForm
 from ..models import CardStatus, DeclarationStatus, PointsCard
 from .common import paginate, require
 
 
-EVENT_MAX = 300  # households listed for ticking at one unit; a bigger unit is narrowed to a grid first
+EVENT_MAX = 300
+HISTORY_PAGE = 10  # records and ledger entries per page on a household's page (a phone screen or two)  # households listed for ticking at one unit; a bigger unit is narrowed to a grid first
 
 
 # ----------------------------------------------------------------------------- household, recording
@@ -34,8 +35,11 @@ def household_points(request, pk):
     household = selectors.household_get_for_points(user, pk)
     summary = selectors.household_summary(household)
     return render(request, "points/household.html", {
-        "household": household, "s": summary, "entries": selectors.ledger_for_household(household, limit=100),
-        "declarations": selectors.declaration_list(user=user, household_id=household.pk)[:50],
+        "household": household, "s": summary,
+        "entries": paginate(request, selectors.ledger_for_household(household, limit=None), param="epage",
+                            per_page=HISTORY_PAGE),
+        "declarations": paginate(request, selectors.declaration_list(user=user, household_id=household.pk),
+                                 param="dpage", per_page=HISTORY_PAGE),
         "ratings": household.star_ratings.order_by("-period_start")[:8],
         "can_record": permissions.can_record_points(user, household.org_path),
         "can_reverse": permissions.can_review_points(user, household.org_path),
@@ -106,9 +110,32 @@ def event_create(request):
 @scope_safe
 @login_required
 def review_list(request):
+    """The review queue; ticking several records approves or rejects them at once with one note."""
     user = request.user
     require(permissions.can_review_any(user))
-    return render(request, "points/review_list.html", {"page": paginate(request, selectors.review_queue(user=user))})
+    form = BatchReviewForm(request.POST or None)
+    if request.method == "POST":
+        if form.is_valid():
+            d = form.cleaned_data
+            try:
+                result = services.declarations_review_batch(actor=user, declaration_ids=d["ids"],
+                                                            decision=d["decision"], note=d["note"])
+            except JicengError as exc:
+                for text in dict.fromkeys(str(m) for msgs in exc.errors.values() for m in msgs):
+                    messages.error(request, text)
+            else:
+                if result["done"]:
+                    done = (_("已批量通过 %(n)s 条，开始公示") if d["decision"] == "approve"
+                            else _("已批量驳回 %(n)s 条")) % {"n": len(result["done"])}
+                    messages.success(request, done)
+                for _pk, _decl, reason in result["refused"]:
+                    messages.error(request, reason)
+                return redirect("points:review_list")
+        else:
+            for text in dict.fromkeys(str(m) for msgs in form.errors.values() for m in msgs):
+                messages.error(request, text)
+    return render(request, "points/review_list.html", {"page": paginate(request, selectors.review_queue(user=user)),
+                                                       "form": form})
 
 
 @scope_safe
@@ -117,6 +144,9 @@ def declaration_detail(request, pk):
     user = request.user
     decl = selectors.declaration_get_for_user(user, pk)
     can_review = decl.status == DeclarationStatus.SUBMITTED and permissions.can_review_points(user, decl.org_path)
+    action = request.POST.get("action", "review")
+    if request.method == "POST" and action in ("resolve", "evidence"):
+        return _declaration_fix(request, decl, action)
     form = ReviewForm(request.POST or None) if can_review else None
     if request.method == "POST" and can_review and form.is_valid():
         d = form.cleaned_data
@@ -129,8 +159,33 @@ def declaration_detail(request, pk):
             apply_error(form, exc, {"review_note": "note"})
     # The declaration's own history: whoever may see the declaration may see how it got here.
     timeline = AuditEntry.objects.filter(object_type="points.pointsdeclaration", object_id=str(decl.pk)).order_by("id")
-    return render(request, "points/declaration.html", {"d": decl, "form": form, "timeline": list(timeline)[:30],
-                                                       "objections": decl.objections.order_by("created_at")})
+    can_add_evidence = decl.status == DeclarationStatus.SUBMITTED and (
+        can_review or permissions.can_record_points(user, decl.org_path))
+    return render(request, "points/declaration.html", {
+        "d": decl, "form": form, "timeline": list(timeline)[:30], "objections": decl.objections.order_by("created_at"),
+        "blockers": [m for msgs in services.approval_blockers(decl).errors.values() for m in msgs] if can_review else [],
+        "open_objections": can_review and decl.objections.filter(resolved_at__isnull=True).exists(),
+        "resolve_form": ObjectionResolveForm(), "evidence_form": EvidenceForm() if can_add_evidence else None,
+    })
+
+
+def _declaration_fix(request, decl, action):
+    """Resolve the open objections, or add the missing evidence photo, before approval."""
+    user = request.user
+    if action == "resolve":
+        form = ObjectionResolveForm(request.POST)
+        handler = (lambda: (services.objection_resolve(actor=user, declaration=decl, note=form.cleaned_data["note"]),
+                            _("异议已处理，可以继续审核"))[1])
+    else:
+        form = EvidenceForm(request.POST, request.FILES)
+        handler = (lambda: (services.declaration_add_evidence(actor=user, declaration=decl,
+                                                              photo=form.cleaned_data["photo"]),
+                            _("已补充佐证照片"))[1])
+    if not form.is_valid():
+        for text in dict.fromkeys(str(m) for msgs in form.errors.values() for m in msgs):
+            messages.error(request, text)
+        return redirect("points:declaration", decl.pk)
+    return run_action(request, handler, then=("points:declaration", decl.pk))
 
 
 @scope_safe
