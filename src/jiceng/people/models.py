@@ -99,8 +99,14 @@ class Household(models.Model):
         indexes = [models.Index(fields=["org_path", "id"], name="household_scope_idx"),
                    models.Index(fields=["phone_rev"], name="household_phone_rev_idx")]
 
+    @property
+    def display_name(self) -> str:
+        """How people name a household: its head and address (王一 · 幸福路12号); the number is for lookups."""
+        head = self.head.name if self.head_id and self.head else ""
+        return f"{head} · {self.address}" if head else (self.address or self.number)
+
     def __str__(self) -> str:
-        return f"{self.number} {self.address}"
+        return self.display_name
 
 
 class Resident(models.Model):

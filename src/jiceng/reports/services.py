@@ -587,5 +587,5 @@ def errand_record(*, actor, household, what: str, party_member, requested_on, do
                                   what=what.strip(), party_member=party_member, requested_on=requested_on,
                                   done_on=done_on, note=note.strip(), created_by=actor)
         audit_log(actor=actor, action="reports.errand.recorded", obj=e, object_repr=e.what, org_path=e.org_path,
-                  after={"household": household.number, "party_member": party_member.pk})
+                  after={"household": household.display_name, "party_member": party_member.pk})
     return e
