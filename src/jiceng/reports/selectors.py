@@ -95,11 +95,12 @@ def report_place_get_for_user(user, unit_id):
         raise NotFoundError(field="org_unit_id") from None
 
 
-def inbox(*, user, limit: int = 20):
-    """The user's messages from the shared outbox."""
+def inbox(*, user, limit: int = 20, reports_only: bool = False):
+    """The user's messages from the shared outbox (on the reports page, only those about reports: other
+    modules' reminders belong to the worker's to-do list on the home page)."""
     from jiceng.notices.selectors import inbox as outbox_inbox
 
-    return outbox_inbox(user=user, limit=limit)
+    return outbox_inbox(user=user, limit=limit, subject_prefix="reports." if reports_only else "")
 
 
 def public_board(unit, *, limit: int = 50):

@@ -96,8 +96,8 @@ def report_list(request):
     return render(request, "reports/list.html", {
         "page": CappedPaginator(qs, 20).get_page(request.GET.get("page")), "status": status,
         "statuses": ReportStatus.choices, "queue": selectors.desk_queue(user=user)[:50] if permissions.is_desk(user) else [],
-        "tasks": selectors.my_tasks(user=user)[:50], "inbox": selectors.inbox(user=user, limit=8),
-        "can_setup": permissions.can_open_setup(user),
+        "tasks": selectors.my_tasks(user=user)[:50], "inbox": selectors.inbox(user=user, limit=8, reports_only=True),
+        "can_setup": permissions.can_open_setup(user), "can_disputes": permissions.is_desk(user),
     })
 
 
