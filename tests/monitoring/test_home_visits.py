@@ -40,3 +40,19 @@ def test_the_overdue_notice_names_the_household_by_head_and_address(mon):
     message = Notification.objects.filter(user=mon.grid_worker).latest("id").message
     assert message.startswith(f"走访逾期：{mon.head.name} · {mon.household.address}")
     assert mon.household.number not in message
+
+
+def test_a_city_flat_gets_a_neutral_title_and_a_village_household_the_rural_one(mon, client, make_household):
+    from jiceng.orgs.models import OrgUnit, OrgUnitKind
+
+    street = mon.district.street
+    n = street.next_child
+    OrgUnit.objects.filter(pk=street.pk).update(next_child=n + 1)
+    village = OrgUnit.objects.create(parent=street, path=f"{street.path}{n:05d}.", depth=street.depth + 1,
+                                     kind=OrgUnitKind.VILLAGE, name="小河村", code="530124001203")
+    farm = make_household(village, head_name="赵有田", address="小河村3组18号")
+    client.force_login(mon.street)
+    flat = client.get(f"/monitoring/households/{mon.household.pk}/").content.decode()
+    assert "家庭经济档案 · 李富贵" in flat and "农户经济档案" not in flat
+    rural = client.get(f"/monitoring/households/{farm.pk}/").content.decode()
+    assert "农户经济档案 · 赵有田 · 小河村3组18号" in rural
