@@ -1,6 +1,7 @@
 """Reads of reports shared by pages and the API, scoped to the user."""
 from __future__ import annotations
 
+import datetime as dt
 from functools import reduce
 from operator import or_
 
@@ -93,6 +94,16 @@ def report_place_get_for_user(user, unit_id):
         return org_unit_get_for_user(user, unit_id)
     except NotFoundError:
         raise NotFoundError(field="org_unit_id") from None
+
+
+def same_text_recently(*, user, description: str, reporter_name: str = "", minutes: int = 10):
+    """The user's own report with the same text filed in the last ``minutes`` (a resident's, or one the desk
+    recorded for the same reporter): asked about before a second copy is filed."""
+    since = timezone.now() - dt.timedelta(minutes=minutes)
+    mine = Q(reporter=user) | Q(recorded_by=user, reporter_name=reporter_name.strip()[:50])
+    return (Report.objects.unscoped("the user's own reports").filter(mine, created_at__gte=since,
+                                                                      description=description.strip())
+            .order_by("-created_at").first())
 
 
 def inbox(*, user, limit: int = 20, reports_only: bool = False):

@@ -150,7 +150,9 @@ def report_submit(*, actor, channel: str, category_id, description: str, org_uni
             errors.add("lat", _("经纬度需同时提供"))
         elif s.min_lat is not None and not (s.min_lat <= lat <= s.max_lat and s.min_long <= long <= s.max_long):
             errors.add("lat", _("位置（%(lat)s, %(long)s）不在本辖区范围内") % {"lat": lat, "long": long})
-    if not anonymous and channel in (Channel.DESK, Channel.GRID) and not (reporter_name or reporter_household):
+    # The desk records someone's matter: who reported it, or anonymous. A grid worker's own patrol finding
+    # (巡查发现) has no reporter: the worker who recorded it stands for it.
+    if not anonymous and channel == Channel.DESK and not (reporter_name or reporter_household):
         errors.add("reporter_name", _("请填写反映人，或勾选匿名"))
     reporter_email, media_url = (reporter_email or "").strip(), (media_url or "").strip()
     if reporter_email:
