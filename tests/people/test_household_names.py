@@ -27,3 +27,10 @@ def test_a_household_without_a_head_is_named_by_its_address(district, admin):
 
     h = household_create(actor=admin, org_unit=district.building_a1, address="和平街3号")
     assert str(h) == "和平街3号"
+
+
+def test_the_name_leaves_out_the_province_city_county_and_street_every_household_shares(district, make_household):
+    h = make_household(district.building_a1, head_name="蒋秀艳", address="云南省昆明市富民县永定街道翠湖社区翠湖苑小区1栋3单元402室")
+    assert h.display_name == "蒋秀艳 · 翠湖社区翠湖苑小区1栋3单元402室"
+    village = make_household(district.grid_b1, head_name="赵有田", address="云南省昆明市富民县永定街道小河村3组18号")
+    assert village.display_name == "赵有田 · 小河村3组18号"
