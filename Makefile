@@ -27,7 +27,7 @@ install: $(VENV)/.installed node_modules/.installed src/jiceng/locale/en/LC_MESS
 
 # Serve the demo district on SQLite at http://127.0.0.1:$(PORT) (built once; `jiceng demo --reset` rebuilds).
 demo: install
-	JICENG_DEBUG=1 $(BIN)/jiceng demo
+	JICENG_DEBUG=1 $(BIN)/jiceng demo --port $(PORT)
 	JICENG_DEBUG=1 $(BIN)/jiceng serve --port $(PORT)
 
 # What bench/import_residents.py compares against (django-import-export).

@@ -86,7 +86,10 @@ def test_every_page_is_closed_to_a_user_with_no_role_and_to_a_resident(site, mak
                 continue
             for url in fill(route, ids):
                 for method in ("get", "post"):
-                    code = getattr(client, method)(url).status_code
+                    response = getattr(client, method)(url)
+                    code = response.status_code
+                    if who == "resident" and code == 302 and response["Location"] == "/#my-household":
+                        continue  # the registry's lists lead a resident to their own household, nothing shown
                     if code not in ALLOWED:
                         leaks.append(f"{who} {method.upper()} {url} -> {code}")
     assert leaks == [], "\n".join(leaks)

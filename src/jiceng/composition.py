@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import wraps
 
+from django.shortcuts import redirect
 from django.urls import URLPattern, URLResolver, include, path
 
 from jiceng.core.api import api_create
@@ -11,7 +12,7 @@ from jiceng.core.errors import NotFoundError, PermissionDeniedError
 from jiceng.core.modules import registry, resolve
 
 
-def _gated(view, allowed):
+def _gated(view, allowed, refused=None):
     """The view behind the module's door: a signed-in user the module does not admit gets 403 on a list or
     form, and 404 on a record's page (the same answer as for a record that does not exist: ids cannot be
     probed, rule 15)."""
@@ -20,20 +21,25 @@ def _gated(view, allowed):
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated and not allowed(request):
             match = getattr(request, "resolver_match", None)
-            raise NotFoundError() if (match and (match.args or match.kwargs)) else PermissionDeniedError()
+            if match and (match.args or match.kwargs):
+                raise NotFoundError()
+            elsewhere = refused(request) if refused is not None and request.method == "GET" else None
+            if elsewhere:
+                return redirect(elsewhere)
+            raise PermissionDeniedError()
         return view(request, *args, **kwargs)
 
     return gated
 
 
-def _gate_patterns(patterns, allowed) -> list:
+def _gate_patterns(patterns, allowed, refused=None) -> list:
     gated = []
     for p in patterns:
         if isinstance(p, URLResolver):
-            gated.append(URLResolver(p.pattern, _gate_patterns(p.url_patterns, allowed), p.default_kwargs,
+            gated.append(URLResolver(p.pattern, _gate_patterns(p.url_patterns, allowed, refused), p.default_kwargs,
                                      p.app_name, p.namespace))
         else:
-            gated.append(URLPattern(p.pattern, _gated(p.callback, allowed), p.default_args, p.name))
+            gated.append(URLPattern(p.pattern, _gated(p.callback, allowed, refused), p.default_args, p.name))
     return gated
 
 
@@ -67,16 +73,17 @@ def module_urlpatterns() -> list:
     for module in registry.modules():
         for mount in module.urls:
             allowed = resolve(mount.allowed)
+            refused = resolve(mount.refused) if mount.refused else None
             if mount.urlconf:
                 urlconf = include(mount.urlconf)
                 if allowed:
                     included, app_name, namespace = urlconf
                     inner = getattr(included, "urlpatterns", included)
-                    urlconf = (_gate_patterns(inner, allowed), app_name, namespace)
+                    urlconf = (_gate_patterns(inner, allowed, refused), app_name, namespace)
                 patterns.append(path(mount.prefix, urlconf))
             else:
                 view = resolve(mount.view)
-                patterns.append(path(mount.prefix, _gated(view, allowed) if allowed else view, name=mount.name))
+                patterns.append(path(mount.prefix, _gated(view, allowed, refused) if allowed else view, name=mount.name))
     return patterns
 
 

@@ -237,6 +237,10 @@ if not (DEBUG or TESTING):
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {"queue": {"format": "[%(asctime)s] %(levelname)s:%(name)s:%(threadName)s:%(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler"},
+                 "queue": {"class": "logging.StreamHandler", "formatter": "queue"}},
     "root": {"handlers": ["console"], "level": "WARNING"},
+    # The task-queue consumer's lines, once each: its own handler, not also the root's.
+    "loggers": {"huey": {"handlers": ["queue"], "level": "INFO", "propagate": False}},
 }

@@ -19,6 +19,7 @@ def worker_client(district, make_user, make_household):
 @pytest.mark.parametrize("url", ["/people/residents/", "/people/households/", "/people/residents/?q=wy",
                                  "/people/party-members/", "/"])
 def test_list_pages_have_a_bounded_query_count(url, worker_client, django_assert_max_num_queries):
-    with django_assert_max_num_queries(14):
+    # The home page has one more panel than the lists: the worker's visits to make (one query).
+    with django_assert_max_num_queries(15 if url == "/" else 14):
         r = worker_client.get(url)
     assert r.status_code == 200

@@ -35,3 +35,16 @@ def test_report_actions_from_its_page(district, make_user, make_household, repor
     assert post(client, f"/reports/{r.pk}/accept/") == ([(page, 302)], [("success", "已办理")])
     r.refresh_from_db()
     assert r.status == ReportStatus.ASSIGNED and r.handler_unit_id == district.grid_a1.pk
+
+
+def test_the_grid_worker_is_not_offered_the_dispute_desk_they_may_not_open(district, make_user, client):
+    from jiceng.accounts.models import Role
+
+    worker = make_user(Role.GRID_WORKER, district.grid_a1)
+    client.force_login(worker)
+    page = client.get("/reports/").content.decode()
+    assert client.get("/reports/disputes/").status_code == 403
+    assert "/reports/disputes/" not in page
+    desk = make_user(Role.COMMUNITY_STAFF, district.comm_a)
+    client.force_login(desk)
+    assert "/reports/disputes/" in client.get("/reports/").content.decode()

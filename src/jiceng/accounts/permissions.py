@@ -75,6 +75,14 @@ def enters_registry_api(request) -> bool:
     return is_resident_only(request.user) and request.path.startswith(("/api/households", "/api/residents"))
 
 
+def resident_own_pages(request) -> str | None:
+    """A resident opening the registry's lists or the tree is led to their own household (the home page shows
+    it with its members); anyone else refused gets the 403."""
+    from django.urls import reverse
+
+    return reverse("home") + "#my-household" if is_resident_only(request.user) else None
+
+
 def enters_audit(request) -> bool:
     return can_view_audit(request.user)
 

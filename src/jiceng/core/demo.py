@@ -68,8 +68,10 @@ def demo_summary(run: DemoRun) -> list[str]:
     return lines
 
 
-def demo_notes() -> list[str]:
-    return [line for m in demo_order() if m.demo.notes for line in resolve(m.demo.notes)()]
+def demo_notes(base_url: str = "http://127.0.0.1:8000") -> list[str]:
+    """What each module wants a demo user told (an address on the server at ``base_url``)."""
+    base_url = base_url.rstrip("/")
+    return [line for m in demo_order() if m.demo.notes for line in resolve(m.demo.notes)(base_url=base_url)]
 
 
 def demo_exists() -> bool:

@@ -43,6 +43,9 @@ class UrlMount:
     # Who may enter at all: ``allowed(request)``; a signed-in user refused here gets 403 on every page of the
     # mount whatever the page itself checks next (a user with no role sees no module's empty lists).
     allowed: Ref | None = None
+    # Where a refused user is led instead of a 403 on a list page: ``refused(request) -> URL or None``
+    # (a resident opening the registry's lists goes to their own household).
+    refused: Ref | None = None
 
 
 @dataclass(frozen=True)

@@ -355,7 +355,7 @@ class MonitoringCase(models.Model):
         verbose_name = _("监测对象")
 
     def __str__(self) -> str:
-        return f"{self.household.number} · {self.get_status_display()}"
+        return f"{self.household.display_name} · {self.get_status_display()}"
 
 
 class ReviewStep(models.Model):

@@ -76,7 +76,8 @@ module = Module(
             "jiceng.monitoring.tasks:visits_and_deadlines_check", _("每天四次：走访提醒与逾期、风险信号核实期限")),
     ],
     panels=[Panel("household", "monitoring/_household_panel.html", "jiceng.monitoring.selectors:household_panel",
-                  order=10)],
+                  order=10),
+            Panel("home", "monitoring/_home_visits.html", "jiceng.monitoring.selectors:home_visits", order=14)],
     figures=[
         Figure("monitoring.enrolled", _("新纳入监测户"), _("户"), *registered_cases("enrolled")),
         Figure("monitoring.eliminated", _("风险消除户"), _("户"), *registered_cases("eliminated")),

@@ -169,6 +169,22 @@ def household_badge(user, household) -> dict | None:
                                                                     status=SignalStatus.OPEN).count()}
 
 
+def home_visits(request, _obj=None) -> dict | None:
+    """The worker's to-do list on the home page: the visits they are responsible for, soonest first, each named
+    by the household's head and address (None when there are none, or the role does not record visits)."""
+    user = request.user
+    if not permissions.can_record_any(user):
+        return None
+    due = visits_due(user=user, mine_only=True)
+    visits = list(due[:10])
+    if not visits:
+        return None
+    today = timezone.localdate()
+    for v in visits:
+        v.days_late = (today - v.due_on).days if v.due_on < today else 0
+    return {"home_visits": visits, "home_visits_count": due.count()}
+
+
 def household_panel(request, household) -> dict | None:
     """The monitoring line on the registry's household page (None for roles that do not see it)."""
     badge = household_badge(request.user, household)

@@ -173,8 +173,16 @@ def household_detail(request, pk):
         "can_record": permissions.can_record(user, h.org_path), "staff": staff,
         "visits": h.monitoring_visits.select_related("visitor").order_by("-visited_on", "-id")[:20],
         "categories": CATEGORY_CHOICES, "measure_form": MeasureForm(initial={"started_on": timezone.localdate()}),
-        "today": timezone.localdate(), "members": living_members(h),
+        "today": timezone.localdate(), "members": living_members(h), "rural": _is_rural(h),
     })
+
+
+def _is_rural(h) -> bool:
+    """A household in a village (or its villager group) is a 农户; a city flat is not."""
+    from jiceng.orgs.models import OrgUnitKind
+
+    rural = {OrgUnitKind.VILLAGE, OrgUnitKind.VILLAGER_GROUP}
+    return h.org_unit.kind in rural or h.org_unit.ancestors().filter(kind__in=rural).exists()
 
 
 def _workers_over(path: str):

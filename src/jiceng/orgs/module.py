@@ -12,7 +12,8 @@ _AUDIT_LABELS = {
 module = Module(
     label="orgs",
     name=_("组织体系"),
-    urls=[UrlMount("orgs/", "jiceng.orgs.urls", allowed="jiceng.accounts.permissions:enters_registry")],
+    urls=[UrlMount("orgs/", "jiceng.orgs.urls", allowed="jiceng.accounts.permissions:enters_registry",
+                   refused="jiceng.accounts.permissions:resident_own_pages")],
     api=[ApiMount("/orgs", "jiceng.orgs.api:router", allowed="jiceng.accounts.permissions:enters_registry")],
     menu=[MenuEntry(_("组织体系"), "orgs:tree", "jiceng.accounts.permissions:can_use_registry", order=10)],
     audit_labels=_AUDIT_LABELS,

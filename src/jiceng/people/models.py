@@ -6,6 +6,8 @@ materialised path, so that scope is one indexed prefix filter on the row's own t
 """
 from __future__ import annotations
 
+import re
+
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -72,6 +74,11 @@ class ResidentQuerySet(ScopedQuerySet):
         return qs
 
 
+# Province (or autonomous region), city, county (or district, county-level city) and street (or town,
+# township) at the start of a full address.
+_ADMIN_PREFIX = re.compile(r"^(?:\S{2,}?(?:省|自治区))?\S{2,}?市\S{2,}?(?:县|区|市|旗)\S{2,}?(?:街道|镇|乡)")
+
+
 class Household(models.Model):
     """A household (户): where it lives, who heads it, who belongs to it."""
 
@@ -99,8 +106,20 @@ class Household(models.Model):
         indexes = [models.Index(fields=["org_path", "id"], name="household_scope_idx"),
                    models.Index(fields=["phone_rev"], name="household_phone_rev_idx")]
 
+    @property
+    def short_address(self) -> str:
+        """The address without the province, city, county and street every household of the site shares
+        (云南省昆明市富民县永定街道翠湖社区…1栋302室 → 翠湖社区…1栋302室)."""
+        return _ADMIN_PREFIX.sub("", self.address, count=1) or self.address
+
+    @property
+    def display_name(self) -> str:
+        """How people name a household: its head and address (王一 · 幸福路12号); the number is for lookups."""
+        head = self.head.name if self.head_id and self.head else ""
+        return f"{head} · {self.short_address}" if head else (self.short_address or self.number)
+
     def __str__(self) -> str:
-        return f"{self.number} {self.address}"
+        return self.display_name
 
 
 class Resident(models.Model):

@@ -29,7 +29,8 @@ _AUDIT_LABELS = {
 module = Module(
     label="people",
     name=_("人口台账"),
-    urls=[UrlMount("people/", "jiceng.people.urls", allowed="jiceng.accounts.permissions:enters_registry")],
+    urls=[UrlMount("people/", "jiceng.people.urls", allowed="jiceng.accounts.permissions:enters_registry",
+                   refused="jiceng.accounts.permissions:resident_own_pages")],
     api=[ApiMount("/", "jiceng.people.api:router", allowed="jiceng.accounts.permissions:enters_registry_api")],
     menu=[
         MenuEntry(_("住户"), "people:household_list", _STAFF, order=20),

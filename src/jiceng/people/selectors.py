@@ -424,5 +424,12 @@ def unit_breakdown(*, user, unit) -> list[dict]:
     households = grouped(Household.objects.accessible_to(user))
     residents = grouped(Resident.objects.accessible_to(user).filter(status="living"))
     members = grouped(PartyMember.objects.accessible_to(user))
-    return [{"unit": c, "households": households.get(c.path, 0), "residents": residents.get(c.path, 0),
+    rows = [{"unit": c, "households": households.get(c.path, 0), "residents": residents.get(c.path, 0),
              "party_members": members.get(c.path, 0)} for c in children]
+    # Records held by the unit itself (party members of a grid's own branch): a row of their own, so the
+    # rows add up to the unit's totals.
+    own = {"unit": unit, "own": True, "households": households.get(unit.path, 0),
+           "residents": residents.get(unit.path, 0), "party_members": members.get(unit.path, 0)}
+    if own["households"] or own["residents"] or own["party_members"]:
+        rows.insert(0, own)
+    return rows

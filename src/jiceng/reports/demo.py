@@ -184,5 +184,5 @@ def demo_summary(r: dict) -> str:
             f"{r['disputes']} 件矛盾纠纷调处，{r['errands']} 件红色代办。")
 
 
-def demo_notes() -> list[str]:
-    return [f"Open311 GeoReport v2：http://127.0.0.1:8000/open311/v2/services.json（提交诉求用 api_key={DEMO_OPEN311_KEY}）"]
+def demo_notes(*, base_url: str) -> list[str]:
+    return [f"Open311 GeoReport v2：{base_url}/open311/v2/services.json（提交诉求用 api_key={DEMO_OPEN311_KEY}）"]

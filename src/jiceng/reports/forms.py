@@ -39,13 +39,21 @@ class ReportForm(BootstrapMixin, forms.Form):
     lat = forms.DecimalField(required=False, widget=forms.HiddenInput)
     long = forms.DecimalField(required=False, widget=forms.HiddenInput)
 
-    def __init__(self, *args, categories, units, on_behalf: bool, **kw):
+    confirm_duplicate = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, categories, units, on_behalf: bool, patrol: bool = False, **kw):
         super().__init__(*args, **kw)
         self.fields["category"].queryset = categories
         self.fields["org_unit"].choices = [(u.pk, u.name) for u in units]
         if not on_behalf:
             del self.fields["reporter_name"]
             del self.fields["reporter_phone"]
+        elif patrol:
+            self.fields["reporter_name"].help_text = _("巡查发现的问题不用填写；替群众反映时填写其姓名")
+        else:
+            # Needed unless 匿名反映 is ticked: marked as required, checked by the service.
+            self.fields["reporter_name"].required_mark = True
+            self.fields["reporter_name"].help_text = _("必填，匿名反映时可不填")
 
 
 class AcceptForm(BootstrapMixin, forms.Form):

@@ -96,11 +96,22 @@ def report_place_get_for_user(user, unit_id):
         raise NotFoundError(field="org_unit_id") from None
 
 
-def inbox(*, user, limit: int = 20):
-    """The user's messages from the shared outbox."""
+def same_text_recently(*, user, description: str, reporter_name: str = "", minutes: int = 10):
+    """The user's own report with the same text filed in the last ``minutes`` (a resident's, or one the desk
+    recorded for the same reporter): asked about before a second copy is filed."""
+    since = timezone.now() - dt.timedelta(minutes=minutes)
+    mine = Q(reporter=user) | Q(recorded_by=user, reporter_name=reporter_name.strip()[:50])
+    return (Report.objects.unscoped("the user's own reports").filter(mine, created_at__gte=since,
+                                                                      description=description.strip())
+            .order_by("-created_at").first())
+
+
+def inbox(*, user, limit: int = 20, reports_only: bool = False):
+    """The user's messages from the shared outbox (on the reports page, only those about reports: other
+    modules' reminders belong to the worker's to-do list on the home page)."""
     from jiceng.notices.selectors import inbox as outbox_inbox
 
-    return outbox_inbox(user=user, limit=limit)
+    return outbox_inbox(user=user, limit=limit, subject_prefix="reports." if reports_only else "")
 
 
 def public_board(unit, *, limit: int = 50):

@@ -150,7 +150,9 @@ def report_submit(*, actor, channel: str, category_id, description: str, org_uni
             errors.add("lat", _("经纬度需同时提供"))
         elif s.min_lat is not None and not (s.min_lat <= lat <= s.max_lat and s.min_long <= long <= s.max_long):
             errors.add("lat", _("位置（%(lat)s, %(long)s）不在本辖区范围内") % {"lat": lat, "long": long})
-    if not anonymous and channel in (Channel.DESK, Channel.GRID) and not (reporter_name or reporter_household):
+    # The desk records someone's matter: who reported it, or anonymous. A grid worker's own patrol finding
+    # (巡查发现) has no reporter: the worker who recorded it stands for it.
+    if not anonymous and channel == Channel.DESK and not (reporter_name or reporter_household):
         errors.add("reporter_name", _("请填写反映人，或勾选匿名"))
     reporter_email, media_url = (reporter_email or "").strip(), (media_url or "").strip()
     if reporter_email:
@@ -587,5 +589,5 @@ def errand_record(*, actor, household, what: str, party_member, requested_on, do
                                   what=what.strip(), party_member=party_member, requested_on=requested_on,
                                   done_on=done_on, note=note.strip(), created_by=actor)
         audit_log(actor=actor, action="reports.errand.recorded", obj=e, object_repr=e.what, org_path=e.org_path,
-                  after={"household": household.number, "party_member": party_member.pk})
+                  after={"household": household.display_name, "party_member": party_member.pk})
     return e

@@ -51,9 +51,18 @@ def report_new(request):
     site = services.site_of(units[0])
     categories = ReportCategory.objects.filter(site=site, is_active=True)
     form = ReportForm(request.POST or None, request.FILES or None, categories=categories, units=units,
-                      on_behalf=is_staff, initial={"org_unit": home.pk if home else None})
+                      on_behalf=is_staff, patrol=is_staff and not permissions.is_desk(user),
+                      initial={"org_unit": home.pk if home else None})
+    earlier = None
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
+        earlier = None if d.get("confirm_duplicate") else selectors.same_text_recently(
+            user=user, description=d["description"], reporter_name=d.get("reporter_name", ""))
+        if earlier is not None:
+            # The same text a few minutes ago: say so, and file it only when asked again.
+            form.data = form.data.copy()
+            form.data["confirm_duplicate"] = "on"
+            return render(request, "reports/new.html", {"form": form, "is_staff": is_staff, "earlier": earlier})
         unit = next((u for u in units if str(u.pk) == str(d["org_unit"])), None)
         if is_staff:
             channel = Channel.DESK if permissions.is_desk(user) else Channel.GRID
@@ -96,8 +105,8 @@ def report_list(request):
     return render(request, "reports/list.html", {
         "page": CappedPaginator(qs, 20).get_page(request.GET.get("page")), "status": status,
         "statuses": ReportStatus.choices, "queue": selectors.desk_queue(user=user)[:50] if permissions.is_desk(user) else [],
-        "tasks": selectors.my_tasks(user=user)[:50], "inbox": selectors.inbox(user=user, limit=8),
-        "can_setup": permissions.can_open_setup(user),
+        "tasks": selectors.my_tasks(user=user)[:50], "inbox": selectors.inbox(user=user, limit=8, reports_only=True),
+        "can_setup": permissions.can_open_setup(user), "can_disputes": permissions.is_desk(user),
     })
 
 

@@ -208,7 +208,7 @@ def _step_locked(case: MonitoringCase, *, actor, approved: bool, note: str, cons
                 ScheduledVisit.objects.filter(case=case, visit__isnull=True).update(cancelled=True)
     case.save(update_fields=fields)
     audit_log(actor=actor, action=f"monitoring.case.{procedure}.{stage}", obj=case,
-              object_repr=f"{case.household.number} {Stage(stage).label}",
+              object_repr=f"{case.household.display_name} {Stage(stage).label}",
               before=before, after={"status": case.status, "stage": case.stage, "category": case.category,
                                     "approved": approved, "note": note, "step": step.pk})
     return case
@@ -284,7 +284,7 @@ def visits_check(*, now=None) -> dict:
     open_visits = ScheduledVisit.objects.filter(visit__isnull=True, cancelled=False,
                                                 case__status__in=[CaseStatus.MONITORED, CaseStatus.ELIMINATING])
     by_site: dict[str, int] = {}
-    for sv in open_visits.filter(reminded_at__isnull=True).select_related("case__household", "case__responsible"):
+    for sv in open_visits.filter(reminded_at__isnull=True).select_related("case__household__head", "case__responsible"):
         root = sv.org_path.split(".")[0] + "."
         if root not in by_site:
             by_site[root] = settings_for(site_of(sv.org_path)).visit_reminder_days
@@ -293,16 +293,16 @@ def visits_check(*, now=None) -> dict:
                 if ScheduledVisit.objects.filter(pk=sv.pk, reminded_at__isnull=True).update(reminded_at=now):
                     counts["reminded"] += 1
                     _remind(sv, _("走访提醒：%(h)s 应于 %(d)s 前走访") % {
-                        "h": sv.case.household.number, "d": sv.due_on.isoformat()}, now)
-    for sv in open_visits.filter(overdue_at__isnull=True, due_on__lt=today).select_related("case__household",
+                        "h": sv.case.household.display_name, "d": sv.due_on.isoformat()}, now)
+    for sv in open_visits.filter(overdue_at__isnull=True, due_on__lt=today).select_related("case__household__head",
                                                                                           "case__responsible"):
         with transaction.atomic():
             if ScheduledVisit.objects.filter(pk=sv.pk, overdue_at__isnull=True).update(overdue_at=now):
                 counts["overdue"] += 1
                 _remind(sv, _("走访逾期：%(h)s 应于 %(d)s 走访，尚未记录") % {
-                    "h": sv.case.household.number, "d": sv.due_on.isoformat()}, now)
+                    "h": sv.case.household.display_name, "d": sv.due_on.isoformat()}, now)
                 audit_log(actor=None, action="monitoring.visit.overdue", obj=sv.case,
-                          object_repr=sv.case.household.number, after={"due_on": sv.due_on})
+                          object_repr=sv.case.household.display_name, after={"due_on": sv.due_on})
     return counts
 
 
@@ -349,7 +349,7 @@ def measure_add(*, actor, case: MonitoringCase, kind: str, description: str, sta
     with transaction.atomic(durable=True):
         m = AssistanceMeasure.objects.create(case=case, kind=kind, description=description.strip()[:200],
                                              started_on=start, amount=value, result=result.strip(), created_by=actor)
-        audit_log(actor=actor, action="monitoring.measure.added", obj=case, object_repr=case.household.number,
+        audit_log(actor=actor, action="monitoring.measure.added", obj=case, object_repr=case.household.display_name,
                   after={"measure": m.pk, "kind": kind, "amount": value, "description": m.description})
     return m
 
@@ -362,6 +362,6 @@ def measure_update(*, actor, measure: AssistanceMeasure, result: str) -> Assista
         before = measure.result
         measure.result = result.strip()
         measure.save(update_fields=["result"])
-        audit_log(actor=actor, action="monitoring.measure.updated", obj=case, object_repr=case.household.number,
+        audit_log(actor=actor, action="monitoring.measure.updated", obj=case, object_repr=case.household.display_name,
                   before={"result": before}, after={"measure": measure.pk, "result": measure.result})
     return measure

@@ -174,7 +174,7 @@ def profile_save(*, actor, household, year: int, values: dict, members: dict | N
         after = {f: getattr(profile, f) for f in PROFILE_FIELDS}
         b, a = diff(before, after)
         audit_log(actor=actor, action="monitoring.profile.created" if created else "monitoring.profile.updated",
-                  obj=profile, object_repr=f"{household.number} {year}", before=b or None,
+                  obj=profile, object_repr=f"{household.display_name} {year}", before=b or None,
                   after={**a, **({"members": member_changes} if member_changes else {})})
         from .signals import rules_run_for_household
 

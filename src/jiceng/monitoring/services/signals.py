@@ -39,7 +39,7 @@ def signal_raise(*, actor, household, channel: str, kind: str = "", rule_code: s
             detail=detail[:2000], amount=amount, visit=visit, department_list=department_list,
             department=department[:100], profile_year=profile_year, raised_by=actor if getattr(actor, "pk", None) else None,
             raised_at=now, deadline=_today(now) + dt.timedelta(days=s.verification_days), case_id=active)
-        audit_log(actor=actor, action="monitoring.signal.raised", obj=signal, object_repr=f"{household.number} {signal.label()}",
+        audit_log(actor=actor, action="monitoring.signal.raised", obj=signal, object_repr=f"{household.display_name} {signal.label()}",
                   after={"channel": channel, "kind": kind, "rule": rule_code, "amount": amount, "detail": detail[:200]})
     return signal
 
@@ -238,7 +238,7 @@ def visit_record(*, actor, household, kind: str, visited_on, findings: str, risk
                 .filter(household=household, status__in=ACTIVE_CASE_STATUSES).first())
         visit = Visit.objects.create(household=household, org_path=household.org_path, case=case, kind=kind,
                                      visited_on=visited_on, visitor=actor, findings=findings.strip())
-        audit_log(actor=actor, action="monitoring.visit.recorded", obj=visit, object_repr=household.number,
+        audit_log(actor=actor, action="monitoring.visit.recorded", obj=visit, object_repr=household.display_name,
                   org_path=household.org_path,
                   after={"kind": kind, "visited_on": visited_on, "risks": [r[0] for r in checked]})
         for rk, amount, detail in checked:

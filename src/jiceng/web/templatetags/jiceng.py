@@ -35,25 +35,12 @@ def field_error_id(field):
     return f"{field.auto_id}-error"
 
 
-PERSONAL_KEYS = {"id_number": mask_id_number, "phone": mask_phone, "contact_phone": mask_phone}
-
-
 @register.filter
-def audit_json(value):
-    """Before/after of an audit row for display, with personal data masked."""
-    import json
+def audit_changes(entry):
+    """An audit row's change as (field name, before, after), named and formatted for people."""
+    from jiceng.audit.labels import audit_changes as changes
 
-    if value in (None, {}, ""):
-        return ""
-
-    def walk(v):
-        if isinstance(v, dict):
-            return {k: (PERSONAL_KEYS[k](x) if k in PERSONAL_KEYS and isinstance(x, str) else walk(x)) for k, x in v.items()}
-        if isinstance(v, list):
-            return [walk(x) for x in v]
-        return v
-
-    return json.dumps(walk(value), ensure_ascii=False)
+    return changes(entry)
 
 
 @register.filter

@@ -1,6 +1,7 @@
 """jiceng demo: build the demo district (deterministic for a seed), every installed module in turn."""
 from __future__ import annotations
 
+import os
 import sys
 
 from django.core.management import call_command
@@ -16,12 +17,15 @@ class Command(BaseCommand):
         parser.add_argument("--reset", action="store_true", help="erase the database first")
         parser.add_argument("--households", type=int, default=2000)
         parser.add_argument("--seed", type=int, default=2026)
+        parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")),
+                            help="the port `jiceng serve` will use, for the addresses printed")
+        parser.add_argument("--host", default=os.environ.get("JICENG_HOST", "127.0.0.1"))
 
     def handle(self, *args, **opts):
         call_command("migrate", interactive=False, verbosity=0)
         if demo_exists() and not opts["reset"]:
             self.stdout.write("演示街道已存在（使用 --reset 重建）。")
-            self._print_logins()
+            self._print_logins(opts)
             return
         if opts["reset"]:
             demo_reset()
@@ -40,12 +44,12 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(f"演示街道已建成（{run.stats['seconds']} 秒）。"))
         for line in demo_summary(run):
             self.stdout.write(line)
-        self._print_logins()
+        self._print_logins(opts)
 
-    def _print_logins(self):
+    def _print_logins(self, opts):
         self.stdout.write("\n演示账号（密码均为 jiceng-demo）：")
         for username, _role, label, _where in demo_logins():
             self.stdout.write(f"  {username:<16} {label}")
-        for line in demo_notes():
+        for line in demo_notes(f"http://{opts['host']}:{opts['port']}"):
             self.stdout.write(f"\n{line}")
         self.stdout.write("")

@@ -48,6 +48,11 @@ class Command(BaseCommand):
             call_command("collectstatic", interactive=False, verbosity=0)
         bind = f"{opts['host']}:{opts['port']}"
         self.stdout.write(f"jiceng serving on http://{bind}/ (gunicorn, {opts['workers']} workers)")
+        from jiceng.core.demo import demo_exists, demo_notes
+
+        if demo_exists():
+            for line in demo_notes(f"http://{bind}"):
+                self.stdout.write(line)
         sys.stdout.flush()
         argv = [
             sys.executable, "-m", "gunicorn", "jiceng.wsgi:application", "--bind", bind,
