@@ -170,8 +170,8 @@ def _repoint_own_rows(source: OrgUnit, target: OrgUnit) -> int:
 
 # --------------------------------------------------------------------------- checks
 
-def _may_restructure(actor, unit: OrgUnit) -> bool:
-    """Taking a unit out of its place needs the right to change the tree above it."""
+def may_restructure(actor, unit: OrgUnit) -> bool:
+    """Taking a unit out of its place (move, split, merge away) needs the right to change the tree above it."""
     if unit.parent_id is None:
         return permissions.can_manage_everything(actor)
     return permissions.can_change_org_unit(actor, unit.parent)
@@ -229,7 +229,7 @@ def org_unit_move(*, actor, unit: OrgUnit, parent: OrgUnit, effective_on: dt.dat
                   note: str = "") -> UnitChange:
     """Move ``unit`` with its whole subtree under ``parent`` (迁移): its households, residents, records and the
     roles held on it follow; the unit keeps its id, so everything linked to it stays linked."""
-    if not _may_restructure(actor, unit):
+    if not may_restructure(actor, unit):
         raise NotFoundError()
     if not permissions.can_change_org_unit(actor, parent):
         raise NotFoundError(_("目标上级单元不存在或不在您的管辖范围内"), field="parent")
@@ -273,7 +273,7 @@ def org_unit_split(*, actor, unit: OrgUnit, parts: list[SplitPart], effective_on
     one part, with its households and records; what sits on the unit itself (households living directly in
     it, its records, the roles held on it) goes to the first part. The unit ends, naming the first part as its
     successor."""
-    if not _may_restructure(actor, unit):
+    if not may_restructure(actor, unit):
         raise NotFoundError()
     errors = ErrorCollector()
     _check_live(unit, "unit", errors)
@@ -349,7 +349,7 @@ def org_unit_merge(*, actor, sources: list[OrgUnit], target: OrgUnit, effective_
     if not permissions.can_change_org_unit(actor, target):
         raise NotFoundError(_("目标单元不存在或不在您的管辖范围内"), field="target")
     for s in sources:
-        if not _may_restructure(actor, s):
+        if not may_restructure(actor, s):
             raise NotFoundError(_("要并入的单元不存在或不在您的管辖范围内"), field="sources")
     errors = ErrorCollector()
     _check_live(target, "target", errors)
