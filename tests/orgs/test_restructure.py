@@ -254,3 +254,15 @@ def test_past_figures_stay_with_the_units_as_they_were(district, admin, second_s
     assert figure_value_as_was(figure, east, last_year) == 0
     assert figure_value_as_was(figure, district.street, last_year) == 2
     assert UnitPathChange.objects.filter(part=True).count() == 2
+
+
+def test_a_cycle_made_by_a_change_committed_meanwhile_is_caught_under_the_lock(district, admin):
+    """The checks run before the transaction; both units are read again under their row locks."""
+    grid, target = OrgUnit.objects.get(pk=district.grid_a1.pk), OrgUnit.objects.get(pk=district.comm_b.pk)
+    # Meanwhile another change put community B below the grid (the caller still holds the old rows).
+    OrgUnit.objects.filter(pk=district.comm_b.pk).update(path=grid.path + "00009.")
+    with pytest.raises(JicengError) as exc:
+        org_unit_move(actor=admin, unit=grid, parent=target)
+    assert exc.value.field == "parent" and exc.value.code == "cycle"
+    assert not UnitChange.objects.exists()
+    assert OrgUnit.objects.get(pk=grid.pk).path == grid.path

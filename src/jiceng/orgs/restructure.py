@@ -210,7 +210,12 @@ def _new_place(parent: OrgUnit) -> str:
 
 
 def _move_locked(unit: OrgUnit, parent: OrgUnit, change: UnitChange) -> int:
-    old = OrgUnit.objects.get(pk=unit.pk).path
+    # Both rows locked (in id order) and read again: a change that committed meanwhile may have moved either.
+    locked = {u.pk: u for u in OrgUnit.objects.select_for_update().filter(pk__in=[unit.pk, parent.pk]).order_by("pk")}
+    old = locked[unit.pk].path
+    if locked[parent.pk].path.startswith(old):
+        raise JicengError(_("不能把“%(n)s”移到它自己或它的下级单元“%(p)s”之下") % {"n": unit.name, "p": parent.name},
+                          field="parent", code="cycle")
     new = _new_place(parent)
     rows = rewrite_prefix(old, new)
     OrgUnit.objects.filter(pk=unit.pk).update(parent=parent)
