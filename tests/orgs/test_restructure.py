@@ -151,6 +151,7 @@ def test_splitting_a_community_sends_each_grid_to_its_part_and_keeps_the_old_one
         SplitPart("甲西社区", "530124001012", [district.grid_a2.pk])])
     east, west = OrgUnit.objects.get(code="530124001011"), OrgUnit.objects.get(code="530124001012")
     assert east.parent_id == west.parent_id == district.street.pk and east.kind == west.kind == "community"
+    assert (east.party_org_kind, east.party_org_name) == ("committee", "甲东社区党组织")
     assert OrgUnit.objects.get(pk=district.grid_a1.pk).parent_id == east.pk
     assert OrgUnit.objects.get(pk=district.grid_a2.pk).parent_id == west.pk
     for h, unit in ((h1, east), (h2, west), (own, east)):
@@ -266,3 +267,25 @@ def test_a_cycle_made_by_a_change_committed_meanwhile_is_caught_under_the_lock(d
     assert exc.value.field == "parent" and exc.value.code == "cycle"
     assert not UnitChange.objects.exists()
     assert OrgUnit.objects.get(pk=grid.pk).path == grid.path
+
+
+def test_past_figures_over_sealed_rows_are_found_where_they_were_written(district, admin, second_street):
+    """A figure over rows a move does not rewrite (a hashed ledger; here the audit trail) still counts them
+    for the moved unit as it was."""
+    from jiceng.core.modules import Figure
+
+    def sealed_rows(unit, period):
+        return AuditEntry.objects.filter(org_path__startswith=unit.path, action="test.sealed").count()
+
+    figure = Figure("test.sealed", "sealed", "rows", value=sealed_rows, records=None)
+    from jiceng.audit.services import audit_log
+
+    audit_log(actor=admin, action="test.sealed", object_type="x", object_id=1, org_path=district.grid_a1.path)
+    audit_log(actor=admin, action="test.sealed", object_type="x", object_id=2, org_path=district.grid_b1.path)
+    period = Period.year(2025)
+    org_unit_move(actor=admin, unit=district.comm_a, parent=second_street, effective_on=dt.date(2026, 3, 1))
+    comm_a = OrgUnit.objects.get(pk=district.comm_a.pk)
+    assert sealed_rows(comm_a, period) == 0  # the row stayed at the old prefix
+    assert figure_value_as_was(figure, comm_a, period) == 1
+    assert figure_value_as_was(figure, district.street, period) == 2
+    assert figure_value_as_was(figure, second_street, period) == 0

@@ -315,11 +315,13 @@ def org_unit_split(*, actor, unit: OrgUnit, parts: list[SplitPart], effective_on
             made = []
             for part in parts:
                 path = _new_place(parent)
+                # "甲社区党委" becomes "甲东社区党委"; a party organisation named otherwise is set up anew.
+                party_name = (part.name.strip() + unit.party_org_name[len(unit.name):]
+                              if unit.party_org_name and unit.party_org_name.startswith(unit.name) else "")
                 made.append(OrgUnit.objects.create(
                     parent=parent, path=path, depth=parent.depth + 1, kind=unit.kind, name=part.name.strip(),
-                    code=part.code.strip(), party_org_kind=unit.party_org_kind, lat=unit.lat, long=unit.long,
-                    party_org_name=part.name.strip() + unit.party_org_name[len(unit.name):]
-                    if unit.party_org_name.startswith(unit.name) else ""))
+                    code=part.code.strip(), party_org_kind=unit.party_org_kind if party_name else "",
+                    party_org_name=party_name, lat=unit.lat, long=unit.long))
             rows = 0
             for new_unit, part in zip(made, parts):
                 for cid in part.children:
@@ -418,7 +420,9 @@ def figure_value_as_was(figure, unit: OrgUnit, period) -> int:
     """A figure of ``unit`` for ``period`` with the tree as it was when the period closed: the subtrees that
     moved away since are counted where they now sit, the ones that moved in are left out. Figures add up
     records, so each moved subtree is one piece; a unit split since counts its parts, a unit that did not
-    exist then counts nothing."""
+    exist then counts nothing, and rows sealed where they were written (a hashed ledger) are found at the old
+    prefix. What sat on a unit merged away itself (not under a child) is counted with the unit it was merged
+    into: after the merge the two cannot be told apart."""
     from jiceng.core.modules import resolve
 
     value = resolve(figure.value)
@@ -431,7 +435,7 @@ def figure_value_as_was(figure, unit: OrgUnit, period) -> int:
         if not pc.part and then.startswith(pc.new_path):
             then = pc.old_path + then[len(pc.new_path):]
     live = now.ended_on is None
-    added, removed = [], []
+    added, removed, left = [], [], []
     for i, pc in enumerate(later):
         where = _forward(pc.new_path, later[i + 1:])
         was_in = pc.old_path.startswith(then)
@@ -440,8 +444,12 @@ def figure_value_as_was(figure, unit: OrgUnit, period) -> int:
             added.append(where)
         elif is_in and not was_in:
             removed.append(where)
+        if was_in and not (live and pc.old_path.startswith(now.path)):
+            # Sealed rows (a hashed ledger's entries) stayed at the old prefix; paths are never reused, so
+            # whatever sits there now is exactly what was left behind.
+            left.append(pc.old_path)
     total = value(now, period) if live else 0
-    for where in _outermost(added):
+    for where in _outermost(added) + _outermost(left):
         total += value(OrgUnit(pk=unit.pk, path=where), period)
     for where in _outermost(removed):
         total -= value(OrgUnit(pk=unit.pk, path=where), period)
