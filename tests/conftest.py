@@ -25,6 +25,16 @@ def compiled_translations():
 
 
 @pytest.fixture(autouse=True)
+def default_language():
+    """Each test ends in the default language: a request that switched to English leaves it active in the
+    thread, and the tests without a database run last (pytest-django), after any such request."""
+    from django.utils import translation
+
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def fresh_cache():
     """Each test starts with an empty cache: rate-limit counters (POST /api/auth/token) do not carry over."""
     from django.core.cache import cache

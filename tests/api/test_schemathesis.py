@@ -56,7 +56,7 @@ class StreetAdminToken:
 
 # Parameters and body fields that name an object, and the kind of object.
 ID_FIELDS = {
-    "unit_id": "units", "parent_id": "units", "org_unit_id": "units", "branch_id": "units",
+    "unit_id": "units", "parent_id": "units", "org_unit_id": "units", "branch_id": "units", "source_ids": "units",
     "household_id": "households", "linked_household_ids": "households",
     "resident_id": "residents", "head_id": "residents", "member_id": "members",
 }

@@ -12,6 +12,8 @@ class AuditEntry(models.Model):
     The actor is stored by id and name (no foreign key), so deleting a user never rewrites history.
     """
 
+    keeps_org_path = True  # a moved or merged unit leaves its past entries where they were written
+
     created_at = models.DateTimeField()
     actor_id = models.BigIntegerField(null=True, blank=True)
     actor_name = models.CharField(max_length=150, blank=True)

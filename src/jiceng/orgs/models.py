@@ -6,6 +6,7 @@ segment and a dot ("00001.00003."), so "everything under X" is one indexed prefi
 """
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -89,6 +90,11 @@ class OrgUnit(models.Model):
     lat = models.DecimalField(_("中心点纬度"), max_digits=9, decimal_places=6, null=True, blank=True)
     long = models.DecimalField(_("中心点经度"), max_digits=9, decimal_places=6, null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # A unit split or merged away is kept as history (撤并): it ends on a day and names the unit that took
+    # over its own records (its successor); its path stays reserved and nothing is left under it.
+    ended_on = models.DateField(_("撤销日期"), null=True, blank=True)
+    successor = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="predecessors",
+                                  verbose_name=_("承继单元"))
 
     objects = OrgUnitQuerySet.as_manager()
 
@@ -120,3 +126,48 @@ class OrgUnit(models.Model):
     @property
     def has_party_org(self) -> bool:
         return bool(self.party_org_kind)
+
+
+class UnitChangeKind(models.TextChoices):
+    MOVE = "move", _("迁移")
+    SPLIT = "split", _("拆分")
+    MERGE = "merge", _("合并")
+
+
+class UnitChange(models.Model):
+    """A change of the tree's shape (区划调整): a unit moved under another parent, split into several units or
+    merged into another. Written once with the rewrite it describes, never edited."""
+
+    keeps_org_path = True  # history of the tree: a later change never rewrites it
+
+    kind = models.CharField(_("类型"), max_length=10, choices=UnitChangeKind.choices)
+    unit = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="changes", verbose_name=_("单元"))
+    effective_on = models.DateField(_("生效日期"))
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                              related_name="+")
+    actor_name = models.CharField(max_length=150, blank=True)
+    note = models.CharField(_("说明"), max_length=300, blank=True)
+    rows = models.PositiveIntegerField(_("改写记录数"), default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-effective_on", "-id"]
+        verbose_name = _("区划调整")
+
+
+class UnitPathChange(models.Model):
+    """One prefix rewritten by a change: everything that sat under ``old_path`` now sits under ``new_path``
+    (a moved subtree, or a part of a split unit). Figures for a period before the change map through these
+    rows to find the records of a unit as it was."""
+
+    keeps_org_path = True  # history of the tree: a later change never rewrites it
+
+    change = models.ForeignKey(UnitChange, on_delete=models.PROTECT, related_name="paths")
+    unit = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="+")
+    old_path = models.CharField(max_length=255, db_index=True)
+    new_path = models.CharField(max_length=255, db_index=True)
+    # A part of a split unit: everything under ``new_path`` came from ``old_path`` (not the other way round).
+    part = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["change_id", "id"]

@@ -7,6 +7,9 @@ from jiceng.core.modules import ApiMount, MenuEntry, Module, UrlMount
 _AUDIT_LABELS = {
     "orgs.unit.created": _("新增组织单元"),
     "orgs.unit.updated": _("修改组织单元"),
+    "orgs.unit.moved": _("迁移组织单元"),
+    "orgs.unit.split": _("拆分组织单元"),
+    "orgs.unit.merged": _("合并组织单元"),
 }
 
 module = Module(

@@ -5,7 +5,7 @@ from django.db.models import Count
 
 from jiceng.core.errors import NotFoundError
 
-from .models import OrgUnit
+from .models import OrgUnit, UnitChange
 
 
 def org_unit_list(*, user, parent_id: int | None = None, kind: str = "", q: str = ""):
@@ -51,8 +51,20 @@ def org_children(*, user, unit: OrgUnit):
             .annotate(child_count=Count("children")).order_by("sort_order", "path"))
 
 
-def org_unit_choices(*, user, kinds=None):
-    qs = OrgUnit.objects.accessible_to(user).filter(is_active=True)
+def org_unit_choices(*, user, kinds=None, purpose: str = "view"):
+    qs = OrgUnit.objects.accessible_to(user, purpose=purpose).filter(is_active=True, ended_on__isnull=True)
     if kinds:
         qs = qs.filter(kind__in=list(kinds))
     return qs.order_by("path")
+
+
+def org_unit_changes(*, user, unit: OrgUnit):
+    """The changes of the tree that concern a unit the user sees (区划调整记录): the unit moved, split or merged
+    away, a unit split or merged into it, or a unit moved in or out of its subtree, newest first."""
+    from django.db.models import Q
+
+    unit = org_unit_get_for_user(user, unit.pk)
+    return (UnitChange.objects.filter(Q(unit=unit) | Q(paths__unit=unit) | Q(unit__successor=unit)
+                                      | Q(paths__old_path__startswith=unit.path)
+                                      | Q(paths__new_path__startswith=unit.path))
+            .select_related("unit").prefetch_related("paths__unit").distinct().order_by("-effective_on", "-id"))
