@@ -51,7 +51,7 @@ def test_every_org_path_column_is_found_through_the_registry_and_sealed_history_
                      "cadre.Task.org_path", "leadership.Term.org_path"):
         assert expected in found
     sealed = {f"{c.model._meta.label}.{c.column}" for c in path_columns(sealed=True)}
-    assert sealed == {"audit.AuditEntry.org_path", "cadre.PerformanceEntry.org_path"}
+    assert sealed == {"audit.AuditEntry.org_path", "cadre.PerformanceEntry.org_path", "assets.FundEntry.org_path"}
     fks = {f"{c.model._meta.label}.{c.column}" for c in unit_columns()}
     assert {"people.Household.org_unit_id", "accounts.RoleAssignment.org_unit_id", "reports.Report.org_unit_id"} <= fks
     assert not any(label.startswith("orgs.") for label in fks)
