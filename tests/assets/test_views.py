@@ -84,3 +84,23 @@ def test_spending_beyond_the_balance_from_the_page_says_so_and_posts_nothing(sit
                                                               "receipt_no": "FP1", "token": "t1"})
     assert "经费余额 100.00 元，不足支出 100.01 元" in r.content.decode()
     assert FundEntry.objects.unscoped("test").count() == 1
+
+
+def test_exports_are_scoped_keep_amounts_to_the_fen_and_are_audited(site, building):
+    import io
+
+    from openpyxl import load_workbook
+
+    from jiceng.audit.models import AuditEntry
+
+    services.asset_create(actor=site.keeper_b, org_unit=site.district.comm_b, code="B-1", name="乙社区仓库",
+                          category="asset", kind="building", original_value="1", current_value="1")
+    for what in ("register", "confirmations", "listings", "projects", "income", "funds"):
+        assert _client(site.leader).get(f"/assets/export/{what}.xlsx").status_code == 200, what
+    r = _client(site.keeper).get("/assets/export/register.xlsx")
+    body = b"".join(r.streaming_content) if r.streaming else r.content
+    rows = list(load_workbook(io.BytesIO(body)).active.values)
+    assert rows[0][0] == "村（社区）" and len(rows) == 2
+    assert rows[1][2] == "原村小学校舍" and rows[1][9] == "280000.50"
+    assert AuditEntry.objects.filter(action="assets.exported").count() == 7
+    assert _client(site.keeper).get("/assets/export/nothing.xlsx").status_code == 404

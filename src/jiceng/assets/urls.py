@@ -24,4 +24,5 @@ urlpatterns = [
     path("income/", views.income, name="income"),
     path("funds/", views.funds, name="funds"),
     path("funds/<int:pk>/", views.fund, name="fund"),
+    path("export/<str:what>.xlsx", views.export, name="export"),
 ]

@@ -715,3 +715,67 @@ def org_unit_panel(request, unit):
         return None
     return {"unit": unit, "assets": assets, "income_total": income_total, "year": year,
             "idle": Asset.objects.within(unit.path).filter(status="idle").count()}
+
+
+# --------------------------------------------------------------------------- export
+
+def _m(v) -> str:
+    """An amount as the workbook keeps it: yuan with two decimals, as text (never a float)."""
+    return "" if v is None else f"{v:.2f}"
+
+
+def _export_rows(user, what: str, year: int):
+    if what == "register":
+        rows = [[a.org_unit.name, a.code, a.name, a.get_category_display(), a.get_kind_display(), a.location,
+                 _m(a.area), a.get_area_unit_display(), _m(a.original_value), _m(a.current_value),
+                 _m(a.yearly_output), a.get_status_display()] for a in selectors.asset_list(user)[:200000]]
+        return _("三资台账"), [_("村（社区）"), _("资产编号"), _("名称"), _("类别"), _("种类"), _("坐落位置"), _("面积"),
+                               _("面积单位"), _("原值（元）"), _("现值（元）"), _("年收益（元）"), _("状态")], rows
+    if what == "confirmations":
+        rows = [[p.org_unit.name, p.title, _m(p.value), p.get_status_display(), str(p.approved_on or "")]
+                for p in selectors.confirmation_list(user)]
+        return _("产权确权"), [_("村（社区）"), _("项目"), _("确权价值（元）"), _("状态"), _("确权日期")], rows
+    if what == "listings":
+        rows = [[lst.org_unit.name, lst.title, _m(lst.reserve_price), lst.term_years, lst.get_status_display(),
+                 lst.awarded_bid.bidder if lst.awarded_bid else "", _m(lst.awarded_bid.amount) if lst.awarded_bid else ""]
+                for lst in selectors.listing_list(user)]
+        return _("产权交易"), [_("村（社区）"), _("项目"), _("底价（元/年）"), _("流转年限"), _("状态"), _("成交人"),
+                               _("成交价（元/年）")], rows
+    if what == "projects":
+        rows = [[p.org_unit.name, p.name, p.get_source_display(), p.year, _m(p.allocated), _m(p.reimbursed),
+                 _m(rate(p.reimbursed, p.allocated)), p.progress] for p in selectors.project_list(user)]
+        return _("项目资金"), [_("实施单位"), _("项目"), _("资金来源"), _("年度"), _("下达（元）"), _("已报账（元）"),
+                               _("报账率（%）"), _("进度（%）")], rows
+    if what == "income":
+        rows = [[r["unit"].name, *[_m(r["by_kind"][k]) for k in ("operating", "investment", "subsidy", "other")],
+                 _m(r["total"]), _("是") if r["below_total"] else _("否"), _("是") if r["below_operating"] else _("否")]
+                for r in selectors.income_by_unit(user, year)]
+        return _("%(y)d年集体经济收入") % {"y": year}, [
+            _("村（社区）"), _("经营收入"), _("投资收益"), _("补助收入"), _("其他收入"), _("合计（元）"),
+            _("总收入未达标"), _("经营性收入未达标")], rows
+    if what == "funds":
+        rows = [[fu.org_unit.name, fu.year, fu.get_kind_display(), _m(from_fen(fu.balance))]
+                for fu in selectors.fund_list(user)]
+        return _("社区经费"), [_("社区（村）"), _("年度"), _("经费类别"), _("余额（元）")], rows
+    return None
+
+
+@scope_safe
+@login_required
+def export(request, what):
+    """One register as .xlsx (what the user may see), amounts as text to the fen, the export audit-logged."""
+    from django.db import transaction
+
+    from jiceng.audit.services import audit_log
+    from jiceng.web.downloads import table_xlsx, xlsx_response
+
+    user = request.user
+    _need_view(user)
+    found = _export_rows(user, what, _year(request))
+    if found is None:
+        raise NotFoundError()
+    title, header, rows = found
+    with transaction.atomic():
+        audit_log(actor=user, action="assets.exported", object_type="assets", object_repr=f"{title} {len(rows)}",
+                  after={"what": what, "rows": len(rows)})
+    return xlsx_response(table_xlsx(title, header, rows), f"{title}.xlsx")
