@@ -161,14 +161,17 @@ def register(request):
     flagged = request.GET.get("flagged") == "1"
     qs = selectors.asset_list(user, status=request.GET.get("status", ""), kind=request.GET.get("kind", ""),
                               flagged=flagged, q=(request.GET.get("q") or "").strip()[:50])
-    settings = selectors.settings_for_user(user)
-    rows = list(qs[:300])
-    for a in rows:
-        a.low_yield = selectors.is_low_yield(a, settings.low_yield_percent)
+    from jiceng.web.pagination import CappedPaginator
+
     from .models import AssetKind, AssetStatus
 
+    settings = selectors.settings_for_user(user)
+    page = CappedPaginator(qs, 30).get_page(request.GET.get("page"))
+    rows = list(page.object_list)
+    for a in rows:
+        a.low_yield = selectors.is_low_yield(a, settings.low_yield_percent)
     return render(request, "assets/register.html", {
-        "active": "register", "rows": rows, "count": qs.count(), "form": form, "keep": keep, "flagged": flagged,
+        "active": "register", "rows": rows, "page": page, "form": form, "keep": keep, "flagged": flagged,
         "statuses": AssetStatus.choices, "kinds": AssetKind.choices, "settings": settings})
 
 
