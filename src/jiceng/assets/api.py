@@ -4,9 +4,11 @@ yuan with two decimals (``"1234.50"``), never as a JSON number."""
 
 import datetime as dt
 from decimal import Decimal
+from typing import Annotated
 
 from ninja import Field, Query, Router, Schema  # noqa: F401
 from ninja.pagination import LimitOffsetPagination, paginate
+from pydantic import PlainSerializer
 
 from jiceng.core.api import Day, Id, InputSchema, Text, error_responses
 from jiceng.core.errors import JicengError, NotFoundError
@@ -24,7 +26,23 @@ from .services.money import from_fen, rate
 
 router = Router(tags=["assets"])
 VIEW, KEEP = "assets_view", "assets_keep"
+class Page(LimitOffsetPagination):
+    """``limit`` (1–500) and ``offset`` (up to 10⁹), so no request asks the database for an impossible slice."""
+
+    class Input(Schema):
+        limit: int = Field(50, ge=1, le=500)
+        offset: int = Field(0, ge=0, le=10**9)
+
+
 Money = Text  # yuan with at most two decimals, as text; the services read it (``money.yuan``)
+
+
+def _yuan_text(v: Decimal) -> str:
+    return f"{v:.2f}"
+
+
+# An amount in a response: the Decimal as text with two decimals ("280000.50"), never a JSON number.
+MoneyOut = Annotated[Decimal, PlainSerializer(_yuan_text, return_type=str)]
 
 
 def _unit(user, pk, field: str = "org_unit_id", purpose: str = KEEP):
@@ -56,30 +74,18 @@ class AssetsAssetOut(Schema):
     category: str
     kind: str
     location: str
-    area: str | None
+    area: MoneyOut | None
     area_unit: str
-    original_value: str
-    current_value: str
-    yearly_output: str
+    original_value: MoneyOut
+    current_value: MoneyOut
+    yearly_output: MoneyOut
     status: str
     acquired_on: dt.date | None
     note: str
 
-    @staticmethod
-    def resolve_area(obj):
-        return _money(obj.area)
 
-    @staticmethod
-    def resolve_original_value(obj):
-        return _money(obj.original_value)
 
-    @staticmethod
-    def resolve_current_value(obj):
-        return _money(obj.current_value)
 
-    @staticmethod
-    def resolve_yearly_output(obj):
-        return _money(obj.yearly_output)
 
 
 class AssetsAssetIn(InputSchema):
@@ -109,7 +115,7 @@ class AssetsAssetPatch(InputSchema):
 
 
 @router.get("/register", response={200: list[AssetsAssetOut], **error_responses()}, summary="集体资产台账")
-@paginate(LimitOffsetPagination)
+@paginate(Page)
 def asset_list(request, status: str = "", kind: str = "", flagged: bool = False, q: str = ""):
     return selectors.asset_list(request.user, status=status, kind=kind, flagged=flagged, q=q[:50])
 
@@ -155,19 +161,13 @@ class AssetsRevitalisationOut(Schema):
     id: int
     asset_id: int
     plan: str
-    expected_output: str
-    actual_output: str | None
+    expected_output: MoneyOut
+    actual_output: MoneyOut | None
     started_on: dt.date
     done_on: dt.date | None
     status: str
 
-    @staticmethod
-    def resolve_expected_output(obj):
-        return _money(obj.expected_output)
 
-    @staticmethod
-    def resolve_actual_output(obj):
-        return _money(obj.actual_output)
 
 
 @router.post("/register/{asset_id}/revitalisations", response={200: AssetsRevitalisationOut, **error_responses(400, 403, 404)},
@@ -203,14 +203,10 @@ class AssetsConfirmationOut(Schema):
     org_unit_id: int
     asset_id: int | None
     title: str
-    value: str
+    value: MoneyOut
     status: str
     approved_on: dt.date | None
     steps: list[AssetsStepOut]
-
-    @staticmethod
-    def resolve_value(obj):
-        return _money(obj.value)
 
     @staticmethod
     def resolve_steps(obj):
@@ -231,7 +227,7 @@ class AssetsStepIn(InputSchema):
 
 
 @router.get("/confirmations", response={200: list[AssetsConfirmationOut], **error_responses()}, summary="确权项目")
-@paginate(LimitOffsetPagination)
+@paginate(Page)
 def confirmation_list(request, status: str = ""):
     return selectors.confirmation_list(request.user, status=status).prefetch_related("steps")
 
@@ -269,14 +265,11 @@ def confirmation_step(request, project_id: Id, payload: AssetsStepIn):
 class AssetsBidOut(Schema):
     id: int
     bidder: str
-    amount: str
+    amount: MoneyOut
     at: dt.datetime
     valid: bool
     invalid_reason: str
 
-    @staticmethod
-    def resolve_amount(obj):
-        return _money(obj.amount)
 
 
 class AssetsListingOut(Schema):
@@ -285,7 +278,7 @@ class AssetsListingOut(Schema):
     org_unit_id: int
     title: str
     terms: str
-    reserve_price: str
+    reserve_price: MoneyOut
     term_years: int
     notice_starts_on: dt.date
     closes_at: dt.datetime
@@ -293,10 +286,6 @@ class AssetsListingOut(Schema):
     awarded_bid_id: int | None
     award_basis: str
     contract_id: int | None
-
-    @staticmethod
-    def resolve_reserve_price(obj):
-        return _money(obj.reserve_price)
 
     @staticmethod
     def resolve_contract_id(obj):
@@ -347,22 +336,16 @@ class AssetsContractIn(InputSchema):
 
 class AssetsDueOut(Schema):
     due_on: dt.date
-    amount: str
+    amount: MoneyOut
 
-    @staticmethod
-    def resolve_amount(obj):
-        return _money(obj.amount)
 
 
 class AssetsPaymentOut(Schema):
     id: int
-    amount: str
+    amount: MoneyOut
     received_on: dt.date
     receipt_no: str
 
-    @staticmethod
-    def resolve_amount(obj):
-        return _money(obj.amount)
 
 
 class AssetsContractOut(Schema):
@@ -373,20 +356,13 @@ class AssetsContractOut(Schema):
     signed_on: dt.date
     starts_on: dt.date
     ends_on: dt.date
-    yearly_rent: str
-    total: str
+    yearly_rent: MoneyOut
+    total: MoneyOut
     paid: str
     schedule: list[AssetsDueOut]
     payments: list[AssetsPaymentOut]
     households: int
 
-    @staticmethod
-    def resolve_yearly_rent(obj):
-        return _money(obj.yearly_rent)
-
-    @staticmethod
-    def resolve_total(obj):
-        return _money(obj.total)
 
     @staticmethod
     def resolve_paid(obj):
@@ -412,7 +388,7 @@ class AssetsPaymentIn(InputSchema):
 
 
 @router.get("/listings", response={200: list[AssetsListingOut], **error_responses()}, summary="产权交易项目")
-@paginate(LimitOffsetPagination)
+@paginate(Page)
 def listing_list(request, status: str = ""):
     return selectors.listing_list(request.user, status=status)
 
@@ -514,11 +490,8 @@ class AssetsHoldingIn(InputSchema):
 
 class AssetsHoldingOut(Schema):
     holder: str
-    share: str
+    share: MoneyOut
 
-    @staticmethod
-    def resolve_share(obj):
-        return _money(obj.share)
 
 
 class AssetsYearIn(InputSchema):
@@ -533,22 +506,13 @@ class AssetsYearOut(Schema):
     id: int
     enterprise_id: int
     year: int
-    revenue: str
-    profit: str
+    revenue: MoneyOut
+    profit: MoneyOut
     jobs: int
-    wages: str
+    wages: MoneyOut
 
-    @staticmethod
-    def resolve_revenue(obj):
-        return _money(obj.revenue)
 
-    @staticmethod
-    def resolve_profit(obj):
-        return _money(obj.profit)
 
-    @staticmethod
-    def resolve_wages(obj):
-        return _money(obj.wages)
 
 
 class AssetsRuleShareIn(InputSchema):
@@ -565,11 +529,8 @@ class AssetsRuleIn(InputSchema):
 class AssetsRuleShareOut(Schema):
     position: int
     recipient: str
-    percent: str
+    percent: MoneyOut
 
-    @staticmethod
-    def resolve_percent(obj):
-        return _money(obj.percent)
 
 
 class AssetsRuleOut(Schema):
@@ -591,29 +552,19 @@ class AssetsDistributionIn(InputSchema):
 class AssetsLineOut(Schema):
     position: int
     recipient: str
-    percent: str
-    amount: str
+    percent: MoneyOut
+    amount: MoneyOut
 
-    @staticmethod
-    def resolve_percent(obj):
-        return _money(obj.percent)
 
-    @staticmethod
-    def resolve_amount(obj):
-        return _money(obj.amount)
 
 
 class AssetsDistributionOut(Schema):
     id: int
     enterprise_year_id: int
     rule_name: str
-    amount: str
+    amount: MoneyOut
     published_at: dt.datetime
     lines: list[AssetsLineOut]
-
-    @staticmethod
-    def resolve_amount(obj):
-        return _money(obj.amount)
 
     @staticmethod
     def resolve_lines(obj):
@@ -621,7 +572,7 @@ class AssetsDistributionOut(Schema):
 
 
 @router.get("/enterprises", response={200: list[AssetsEnterpriseOut], **error_responses()}, summary="经营主体")
-@paginate(LimitOffsetPagination)
+@paginate(Page)
 def enterprise_list(request):
     return selectors.enterprise_list(request.user)
 
@@ -712,29 +663,19 @@ class AssetsProjectOut(Schema):
     name: str
     source: str
     year: int
-    allocated: str
-    reimbursed: str
+    allocated: MoneyOut
+    reimbursed: MoneyOut
     rate: str | None
     contractor: str
-    contract_amount: str | None
+    contract_amount: MoneyOut | None
     progress: int
     status: str
 
-    @staticmethod
-    def resolve_allocated(obj):
-        return _money(obj.allocated)
-
-    @staticmethod
-    def resolve_reimbursed(obj):
-        return _money(obj.reimbursed)
 
     @staticmethod
     def resolve_rate(obj):
         return _money(rate(obj.reimbursed, obj.allocated))
 
-    @staticmethod
-    def resolve_contract_amount(obj):
-        return _money(obj.contract_amount)
 
 
 class AssetsProjectIn(InputSchema):
@@ -762,17 +703,14 @@ class AssetsReimbursementIn(InputSchema):
 class AssetsReimbursementOut(Schema):
     id: int
     project_id: int
-    amount: str
+    amount: MoneyOut
     on: dt.date
     voucher: str
 
-    @staticmethod
-    def resolve_amount(obj):
-        return _money(obj.amount)
 
 
 @router.get("/projects", response={200: list[AssetsProjectOut], **error_responses()}, summary="项目资金")
-@paginate(LimitOffsetPagination)
+@paginate(Page)
 def project_list(request, year: int | None = Query(None, ge=2000, le=2100)):
     return selectors.project_list(request.user, year=year)
 
@@ -807,11 +745,11 @@ class AssetsIncomeRowOut(Schema):
     investment: str
     subsidy: str
     other: str
-    total: str
+    total: MoneyOut
     below_total: bool
     below_operating: bool
-    target_total: str | None
-    target_operating: str | None
+    target_total: MoneyOut | None
+    target_operating: MoneyOut | None
     letter_met: bool | None
 
 
@@ -829,13 +767,10 @@ class AssetsIncomeOut(Schema):
     org_unit_id: int
     year: int
     kind: str
-    amount: str
+    amount: MoneyOut
     on: dt.date
     description: str
 
-    @staticmethod
-    def resolve_amount(obj):
-        return _money(obj.amount)
 
 
 class AssetsLetterIn(InputSchema):
@@ -852,18 +787,12 @@ class AssetsLetterOut(Schema):
     id: int
     org_unit_id: int
     year: int
-    target_total: str
-    target_operating: str
+    target_total: MoneyOut
+    target_operating: MoneyOut
     signed_on: dt.date
     signed_by: str
 
-    @staticmethod
-    def resolve_target_total(obj):
-        return _money(obj.target_total)
 
-    @staticmethod
-    def resolve_target_operating(obj):
-        return _money(obj.target_operating)
 
 
 @router.get("/income", response={200: list[AssetsIncomeRowOut], **error_responses(400)}, summary="各村集体经济收入（含消薄）")
@@ -948,7 +877,7 @@ class AssetsSpendIn(InputSchema):
 
 
 @router.get("/funds", response={200: list[AssetsFundOut], **error_responses()}, summary="社区经费账户")
-@paginate(LimitOffsetPagination)
+@paginate(Page)
 def fund_list(request, year: int | None = Query(None, ge=2000, le=2100)):
     return selectors.fund_list(request.user, year=year)
 
@@ -961,7 +890,7 @@ def fund_create(request, payload: AssetsFundIn):
 
 @router.get("/funds/{fund_id}/entries", response={200: list[AssetsFundEntryOut], **error_responses(404)},
             summary="经费流水")
-@paginate(LimitOffsetPagination)
+@paginate(Page)
 def fund_entries(request, fund_id: Id):
     f = selectors.fund_get(request.user, fund_id)
     if f is None:
