@@ -353,15 +353,16 @@ def test_the_payload_cut_for_the_statement_reassembles_for_both_ledgers(account,
 
 
 def test_every_ledger_is_found_without_being_named(points_site):  # noqa: F811 - the fixture
+    from jiceng.assets.models import FundEntry
     from jiceng.cadre.models import PerformanceEntry
 
-    assert ledger.ledger_models() == [PerformanceEntry, PointsLedgerEntry, StockEntry]
+    assert ledger.ledger_models() == [FundEntry, PerformanceEntry, PointsLedgerEntry, StockEntry]
     result = ledger.verify_all()
-    assert [c.ledger for c in result.ledgers] == ["绩效积分流水（cadre.PerformanceEntry）", "积分流水（points.PointsLedgerEntry）",
-                                                  "库存流水（points.StockEntry）"]
+    assert [c.ledger for c in result.ledgers] == ["经费流水（assets.FundEntry）", "绩效积分流水（cadre.PerformanceEntry）",
+                                                  "积分流水（points.PointsLedgerEntry）", "库存流水（points.StockEntry）"]
     assert result.ok
     # The fixture received 5 rice and 100 soap: two stock chains of one entry each.
-    stock = result.ledgers[2]
+    stock = result.ledgers[3]
     assert (stock.chains, stock.entries, stock.accounts) == (2, 2, 2)
 
 
@@ -387,7 +388,7 @@ def test_ledgers_verify_exits_0_then_1_after_tampering(book):
     _e1, e2, _e3 = three_entries(book)
     code, out, _err = run("ledgers", "verify")
     assert code == 0
-    assert f"{book.label}：完整" in out and "全部 3 个账本校验通过" in out
+    assert f"{book.label}：完整" in out and "全部 4 个账本校验通过" in out
     _sql(book, "UPDATE {t} SET {text} = %s WHERE id = %s", ["改过的", e2.pk])
     code, _out, err = run("ledgers", "verify")
     assert code == 1

@@ -26,7 +26,7 @@ def action_label(code: str) -> str:
 # Keys that audit rows carry beside model fields (counts, notes, outcomes), named once for every module.
 FIELD_LABELS = {
     "absent": _("缺席人数"), "admitted": _("经准入审批"), "amount": _("金额/分值"), "approved": _("同意"),
-    "attended": _("参训人数"), "awarded": _("获评数"), "basis": _("依据"), "by": _("经办人"), "cadre": _("干部"),
+    "attended": _("参训人数"), "bidder": _("竞买人"), "comment": _("意见说明"), "decision": _("意见"), "awarded": _("获评数"), "basis": _("依据"), "by": _("经办人"), "cadre": _("干部"),
     "cadres": _("干部人数"), "case": _("监测对象"), "category": _("类别"), "checked": _("核查数"),
     "code": _("编号"), "contact_phone": _("联系电话"), "count": _("数量"), "created": _("新增"),
     "days": _("日期"), "description": _("说明"), "detail": _("情况说明"), "direction": _("方向"),
@@ -40,15 +40,15 @@ FIELD_LABELS = {
     "linked_households": _("联系户数"), "location": _("位置"), "measure": _("帮扶措施"), "measures": _("措施数"), "mentors": _("导师"),
     "met": _("已达成的目标"), "name": _("姓名/名称"), "name_keys": _("检索键数"), "nominees": _("推荐人数"),
     "note": _("备注"), "number": _("编号"), "on": _("日期"), "org_units": _("组织单元数"), "outcome": _("结果"),
-    "owner": _("责任人"), "party_member": _("党员"), "party_members": _("党员数"), "partner_units": _("共建单位数"),
+    "owner": _("责任人"), "paid": _("累计已收"), "party_member": _("党员"), "party_members": _("党员数"), "partner_units": _("共建单位数"),
     "period": _("周期"), "phone": _("联系电话"), "photo": _("照片"), "points": _("积分"), "posts": _("职务"),
-    "posting_ends": _("公示截止"), "rating": _("等次"), "reason": _("原因"), "removed": _("清理数"),
+    "posting_ends": _("公示截止"), "reimbursed": _("累计已报账"), "rating": _("等次"), "reason": _("原因"), "removed": _("清理数"),
     "report": _("诉求"), "residents": _("居民数"), "responsible": _("帮扶责任人"), "returned_on": _("返岗日期"),
     "risks": _("风险"), "rows": _("行数"), "rule": _("规则"), "score": _("得分"), "seed": _("随机种子"),
     "sha256": _("文件校验值"), "signal": _("风险信号"), "signed_by": _("签字人"), "signed_on": _("签字日期"),
     "source": _("来源"), "stage": _("环节"), "starts_on": _("开始日期"), "status": _("状态"), "step": _("审批记录"),
     "subject": _("事项"), "tags": _("标签数"), "target": _("目标"), "targets": _("目标"), "tasks": _("任务数"),
-    "timeliness": _("时效"), "to": _("调整为"), "unchanged": _("未变"), "units": _("单位数"),
+    "timeliness": _("时效"), "total": _("合计"), "to": _("调整为"), "unchanged": _("未变"), "units": _("单位数"),
     "updated": _("更新"), "valid_until": _("有效期至"), "version": _("版本"), "visited_on": _("走访日期"),
     "volunteers": _("志愿者数"), "weight": _("分值倍数"), "year": _("年度"),
 }

@@ -115,7 +115,8 @@ def confirmation_step(*, actor, project: ConfirmationProject, stage: str, decisi
             if passes_to == ConfirmationStatus.APPROVED:
                 p.approved_on = timezone.localdate(now)
         p.save(update_fields=["status", "approved_on"])
-        audit_log(actor=actor, action=f"assets.confirmation.{stage}", obj=p,
+        audit_log(actor=actor, obj=p, action="assets.confirmation.apply" if stage == ConfirmationStage.APPLY else (
+                  "assets.confirmation.review" if stage == ConfirmationStage.REVIEW else "assets.confirmation.approve"),
                   before={"status": before}, after={"status": p.status, "decision": decision, "comment": comment})
     return step
 
