@@ -56,13 +56,13 @@ def test_demo_order_puts_each_module_after_what_it_needs():
 def test_the_platform_registers_each_module_once():
     labels = [m.label for m in registry.modules()]
     assert labels == ["audit", "orgs", "accounts", "people", "imports", "points", "reports", "monitoring", "cadre",
-                      "duty", "leadership"]
+                      "duty", "leadership", "assets"]
     assert [m.label for m in registry.demo_order()] == ["people", "points", "reports", "monitoring", "cadre", "duty",
-                                                        "leadership"]
+                                                        "leadership", "assets"]
     assert {"shop_clerk", "county_approver", "street_admin", "resident"} <= {r.code for r in registry.roles()}
     assert {"view", "points_view", "monitoring_manage"} <= set(registry.purposes())
     assert set(registry.import_kinds()) == {"org_units", "households", "residents", "party_members", "cadres",
-                                           "partner_units", "team_members"}
+                                           "partner_units", "team_members", "assets"}
 
 
 def test_an_unknown_purpose_is_an_error_not_an_empty_scope(district, make_user):

@@ -677,6 +677,7 @@ def fund(request, pk):
 
 # --------------------------------------------------------------------------- public and panels
 
+@scope_safe
 def public_economy(request, code):
     """集体经济公开 on a village's or community's notice board (no login): transactions in notice and their
     results, the year's collective income, and profit distributions — no bidder's phone or ID number."""
